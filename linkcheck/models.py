@@ -1,0 +1,143 @@
+"""The vocabulary every stage shares: where a link was cited, the link itself, and its verdict.
+
+Two link types on purpose: a `RawLink` is what a parser saw (as written, perhaps
+invalid, relative, with its position); a `Link` is the normalized, checkable URL
+with every place it is cited. Lines and columns are 1-based; columns count
+characters (Unicode code points), not bytes.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    """The result vocabulary of DESIGN.md; the `value` is what every report prints."""
+
+    OK = "ok"
+    REDIRECT_PERMANENT = "redirect_permanent"
+    REDIRECT_TEMPORARY = "redirect_temporary"
+    DEAD = "dead"
+    ERROR = "error"
+    BLOCKED = "blocked"
+    SOFT404 = "soft404"
+    FRAGMENT_MISSING = "fragment_missing"
+    EXCLUDED = "excluded"
+    UNSUPPORTED = "unsupported"
+    INVALID = "invalid"
+    SUSPECT = "suspect"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: Statuses that fail a run unless the user says otherwise (`--fail-on`).
+DEFAULT_FAIL_ON: frozenset[Status] = frozenset(
+    {Status.DEAD, Status.ERROR, Status.SOFT404, Status.FRAGMENT_MISSING, Status.INVALID}
+)
+
+#: Statuses shown as warnings: not broken, but worth a look.
+WARNING_STATUSES: frozenset[Status] = frozenset(
+    {Status.REDIRECT_PERMANENT, Status.BLOCKED, Status.SUSPECT}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RawLink:
+    """A link exactly as a parser found it, before any normalization."""
+
+    target: str
+    line: int
+    column: int
+    text: str | None = None
+    #: Base URL the target is relative to (HTML `<base href>`), if the document set one.
+    base: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """One place a URL is cited: file relative to the input root, 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+    text: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "column": self.column}
+
+
+@dataclass(slots=True)
+class Link:
+    """A checkable URL (normalized, fragment kept) with every location that cites it."""
+
+    url: str
+    locations: list[Location] = field(default_factory=list)
+    #: Set when the citation cannot be checked as HTTP: why (invalid, unsupported, excluded).
+    verdict: Status | None = None
+    reason: str | None = None
+
+    @property
+    def request_url(self) -> str:
+        """The URL to request: fragments never go on the wire."""
+        return self.url.split("#", 1)[0]
+
+    @property
+    def fragment(self) -> str | None:
+        _, sep, fragment = self.url.partition("#")
+        return fragment if sep else None
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """One hop of a redirect chain: the URL requested and the status it answered."""
+
+    url: str
+    status: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "status": self.status}
+
+
+@dataclass(slots=True)
+class Result:
+    """The verdict on one unique URL, with every location that cites it."""
+
+    url: str
+    status: Status
+    http_status: int | None = None
+    final_url: str | None = None
+    redirects: list[Redirect] = field(default_factory=list)
+    error: str | None = None
+    checked_at: datetime | None = None
+    duration_ms: int = 0
+    locations: list[Location] = field(default_factory=list)
+    archive: dict[str, Any] | None = None
+    cached: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report's shape for one result (DESIGN.md)."""
+        data: dict[str, Any] = {
+            "url": self.url,
+            "status": self.status.value,
+            "http_status": self.http_status,
+            "final_url": self.final_url,
+            "redirects": [hop.to_dict() for hop in self.redirects],
+            "error": self.error,
+            "checked_at": _iso(self.checked_at),
+            "duration_ms": self.duration_ms,
+            "locations": [location.to_dict() for location in self.locations],
+            "archive": self.archive,
+        }
+        if self.cached:
+            data["cached"] = True
+        return data
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
