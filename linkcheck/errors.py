@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from linkcheck.pipeline import Report
+    from linkcheck.models import Report
 
 
 class LinkcheckError(Exception):

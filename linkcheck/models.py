@@ -127,7 +127,7 @@ class Result:
             "final_url": self.final_url,
             "redirects": [hop.to_dict() for hop in self.redirects],
             "error": self.error,
-            "checked_at": _iso(self.checked_at),
+            "checked_at": iso_utc(self.checked_at),
             "duration_ms": self.duration_ms,
             "locations": [location.to_dict() for location in self.locations],
             "archive": self.archive,
@@ -137,7 +137,45 @@ class Result:
         return data
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso_utc(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the user should know about one input (skipped, re-decoded …); the run goes on."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass(slots=True)
+class Report:
+    """Everything a run produced; every output format renders from this one object."""
+
+    results: list[Result]
+    started_at: datetime
+    finished_at: datetime
+    documents: int = 0
+    links: int = 0
+    notices: list[Notice] = field(default_factory=list)
+    #: True when the run was stopped early (Ctrl-C, SIGTERM): results are partial.
+    interrupted: bool = False
+
+    @property
+    def unique_urls(self) -> int:
+        return len(self.results)
+
+    def by_status(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for result in self.results:
+            counts[result.status.value] = counts.get(result.status.value, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def broken(self, fail_on: frozenset[Status]) -> list[Result]:
+        return [result for result in self.results if result.status in fail_on]

@@ -50,6 +50,11 @@ def known_formats() -> list[str]:
     return sorted(_FORMATS)
 
 
+def has_known_suffix(path: PurePath) -> bool:
+    """Whether a folder walk picks this file up without an include glob."""
+    return path.suffix.lower() in _SUFFIXES
+
+
 def format_for(path: PurePath, head: str = "") -> str:
     """The format of a document: by suffix, else by sniffing its first characters."""
     by_suffix = _SUFFIXES.get(path.suffix.lower())

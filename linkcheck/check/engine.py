@@ -1,0 +1,167 @@
+"""The async engine: schedules every unique URL under the politeness limits and turns each
+outcome into a `Result`.
+
+Scheduling: URLs are grouped by host; each host gets as many workers as its concurrency
+allows, and hosts with the most URLs start first, so a big host is not left for last. A
+worker takes its host slot before a global slot (see `limits`), so the wall time tends to
+max(max over hosts of ceil(n_host / C), ceil(N / G)) x latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+import httpx
+
+from linkcheck.check.classify import classify
+from linkcheck.check.fetch import Fetcher, FetchPolicy
+from linkcheck.check.limits import HostStats, Limiter
+from linkcheck.check.outcome import Failure, FailureKind, Outcome
+from linkcheck.config import Settings, expand_env, parse_status_range
+from linkcheck.models import Link, Result, Status
+
+ResultCallback = Callable[[Result], None]
+
+#: RFC 6761: names under .invalid never resolve; answering locally keeps the query off the wire.
+RESERVED_INVALID_SUFFIX = ".invalid"
+
+
+class Engine:
+    """Checks links with one shared client; `results` grows as verdicts arrive (also on Ctrl-C)."""
+
+    def __init__(self, settings: Settings, client: httpx.AsyncClient) -> None:
+        self.settings = settings
+        self.results: list[Result] = []
+        self.outcomes: dict[str, Outcome] = {}
+        check = settings.check
+        self.accept = _accepted_codes(check.accept)
+        self.limiter = Limiter(check.max_concurrency, self._host_policy)
+        self.fetcher = Fetcher(
+            client,
+            self.limiter,
+            FetchPolicy(
+                max_redirects=check.max_redirects,
+                retries=check.retries,
+                backoff_base=check.backoff_base,
+                backoff_max=check.backoff_max,
+                retry_after_max=check.retry_after_max,
+                get_body_limit=check.get_body_limit,
+                head_first=check.method == "head",
+            ),
+            headers_for=self._headers_for,
+        )
+        self._headers_cache: dict[str, dict[str, str]] = {}
+
+    @property
+    def host_stats(self) -> dict[str, HostStats]:
+        return self.limiter.stats
+
+    async def run(self, links: Sequence[Link], on_result: ResultCallback | None = None) -> list[Result]:
+        """Check every link once; call `on_result` as each verdict is known."""
+        queues: dict[str, deque[Link]] = {}
+        for link in links:
+            if link.verdict is not None:
+                self._record(_verdict_result(link), on_result)
+            else:
+                host = urlsplit(link.request_url).hostname or ""
+                queues.setdefault(host, deque()).append(link)
+        async with asyncio.TaskGroup() as group:
+            for host, queue in sorted(queues.items(), key=lambda item: -len(item[1])):
+                for _ in range(min(self.limiter.concurrency(host), len(queue))):
+                    group.create_task(self._worker(queue, on_result))
+        return self.results
+
+    async def _worker(self, queue: deque[Link], on_result: ResultCallback | None) -> None:
+        while queue:
+            link = queue.popleft()
+            self._record(await self.check_one(link), on_result)
+
+    async def check_one(self, link: Link) -> Result:
+        started = time.monotonic()
+        checked_at = datetime.now(timezone.utc)
+        outcome = await self._fetch(link.request_url)
+        self.outcomes[link.url] = outcome
+        status, error = classify(outcome, self.accept)
+        return Result(
+            url=link.url,
+            status=status,
+            http_status=outcome.status,
+            final_url=outcome.final_url if outcome.status is not None else None,
+            redirects=list(outcome.hops),
+            error=error,
+            checked_at=checked_at,
+            duration_ms=round((time.monotonic() - started) * 1000),
+            locations=list(link.locations),
+        )
+
+    async def _fetch(self, url: str) -> Outcome:
+        if is_reserved_invalid(url):
+            return Outcome(
+                final_url=url,
+                failure=Failure(FailureKind.NXDOMAIN, "domain does not resolve (.invalid is reserved, RFC 6761)"),
+            )
+        try:
+            async with asyncio.timeout(self.settings.check.url_timeout):
+                return await self.fetcher.fetch(url)
+        except TimeoutError:
+            return Outcome(
+                final_url=url,
+                failure=Failure(
+                    FailureKind.URL_TIMEOUT,
+                    f"gave up after {self.settings.check.url_timeout:g}s for this URL (all hops and retries)",
+                ),
+            )
+
+    def _record(self, result: Result, on_result: ResultCallback | None) -> None:
+        self.results.append(result)
+        if on_result is not None:
+            on_result(result)
+
+    def _host_policy(self, host: str) -> tuple[int, float]:
+        override = self.settings.host(host)
+        check = self.settings.check
+        concurrency = override.concurrency if override.concurrency is not None else check.host_concurrency
+        interval = override.interval if override.interval is not None else check.host_interval
+        return concurrency, interval
+
+    def _headers_for(self, host: str) -> dict[str, str]:
+        """Configured headers for exactly this host; expanded once, never sent elsewhere."""
+        if host not in self._headers_cache:
+            configured = self.settings.host(host).headers
+            self._headers_cache[host] = {name: expand_env(value) for name, value in configured.items()}
+        return self._headers_cache[host]
+
+
+def is_reserved_invalid(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    return host == RESERVED_INVALID_SUFFIX[1:] or host.endswith(RESERVED_INVALID_SUFFIX)
+
+
+def _verdict_result(link: Link) -> Result:
+    return Result(
+        url=link.url,
+        status=link.verdict or Status.INVALID,
+        error=link.reason,
+        checked_at=datetime.now(timezone.utc),
+        locations=list(link.locations),
+    )
+
+
+def _accepted_codes(ranges: Sequence[str]) -> frozenset[int]:
+    codes: set[int] = set()
+    for text in ranges:
+        codes.update(parse_status_range(text))
+    return frozenset(codes)
+
+
+def all_unreachable(outcomes: Sequence[Outcome]) -> bool:
+    """True when at least one URL was tried and none produced any HTTP response."""
+    return bool(outcomes) and all(
+        outcome.status is None and outcome.failure is not None and outcome.failure.kind.network_level
+        for outcome in outcomes
+    )

@@ -1,0 +1,199 @@
+"""Fetching one cited URL: HEAD first with a GET fallback, redirects followed hop by hop,
+transient failures retried.
+
+Redirects are followed here, not inside httpx, so that every hop is recorded, loops are
+caught, and each hop goes through the politeness limiter of its own host.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt
+
+from linkcheck.check.limits import Limiter
+from linkcheck.check.outcome import Exchange, Failure, FailureKind, Outcome, failure_from_exception
+from linkcheck.check.retry import parse_retry_after, retry_wait, should_retry
+from linkcheck.models import Redirect
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: Answers to HEAD that many servers give although GET works: try GET before believing them.
+HEAD_UNRELIABLE_STATUSES = frozenset({400, 403, 404, 405, 406, 410, 500, 501})
+#: Failures on HEAD that mean "this server does not do HEAD properly", not "the page is gone".
+HEAD_UNRELIABLE_FAILURES = frozenset({FailureKind.PROTOCOL, FailureKind.RESET})
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    max_redirects: int
+    retries: int
+    backoff_base: float
+    backoff_max: float
+    retry_after_max: float
+    get_body_limit: int
+    head_first: bool = True
+
+
+HeadersFor = Callable[[str], Mapping[str, str]]
+
+
+class Fetcher:
+    """Fetches URLs through one shared client, under the limiter's politeness rules."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        limiter: Limiter,
+        policy: FetchPolicy,
+        headers_for: HeadersFor = lambda host: {},
+        rng: random.Random | None = None,
+    ) -> None:
+        self.client = client
+        self.limiter = limiter
+        self.policy = policy
+        self.headers_for = headers_for
+        self.rng = rng or random.Random()
+
+    async def fetch(self, url: str) -> Outcome:
+        """Follow `url` to its end; never raises for anything the network or server does."""
+        outcome = Outcome(final_url=url)
+        visited = {url}
+        current = url
+        while True:
+            exchange = await self._exchange(current, outcome)
+            outcome.last = exchange
+            outcome.final_url = current
+            if exchange.failure is not None:
+                outcome.failure = exchange.failure
+                return outcome
+            if exchange.status not in REDIRECT_STATUSES:
+                return outcome
+            target = _redirect_target(current, exchange)
+            if isinstance(target, Failure):
+                outcome.failure = target
+                return outcome
+            outcome.hops.append(_hop(current, exchange))
+            if target in visited:
+                outcome.failure = Failure(FailureKind.REDIRECT_LOOP, f"redirect loop: {target} was already visited")
+                return outcome
+            if len(outcome.hops) > self.policy.max_redirects:
+                outcome.failure = Failure(
+                    FailureKind.TOO_MANY_REDIRECTS, f"more than {self.policy.max_redirects} redirects"
+                )
+                return outcome
+            visited.add(target)
+            current = target
+
+    async def _exchange(self, url: str, outcome: Outcome) -> Exchange:
+        """One hop: HEAD (if allowed) and, when HEAD is unreliable, GET."""
+        if self.policy.head_first:
+            head = await self._with_retries("HEAD", url, outcome)
+            if not _head_unreliable(head):
+                return head
+        return await self._with_retries("GET", url, outcome)
+
+    async def _with_retries(self, method: str, url: str, outcome: Outcome) -> Exchange:
+        host = urlsplit(url).hostname or ""
+
+        async def attempt() -> Exchange:
+            outcome.attempts += 1
+            return await self._send(method, url, host)
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.policy.retries + 1),
+            retry=retry_if_result(should_retry),
+            wait=lambda state: self._wait(state.outcome.result(), state.attempt_number, host),
+            before_sleep=lambda state: self._count_retry(host),
+            # Out of retries: the last exchange is the verdict's evidence, not an exception.
+            retry_error_callback=lambda state: state.outcome.result(),
+        )
+        return await retrying(attempt)  # type: ignore[no-any-return]
+
+    def _count_retry(self, host: str) -> None:
+        self.limiter.gate(host).stats.retries += 1
+
+    def _wait(self, exchange: Exchange, attempt_number: int, host: str) -> float:
+        seconds = retry_wait(
+            exchange,
+            attempt_number,
+            base=self.policy.backoff_base,
+            maximum=self.policy.backoff_max,
+            retry_after_max=self.policy.retry_after_max,
+            rng=self.rng,
+        )
+        if exchange.status == 429 or exchange.retry_after is not None:
+            gate = self.limiter.gate(host)
+            gate.stats.throttled += exchange.status == 429
+            gate.pause(seconds, time.monotonic())
+        return seconds
+
+    async def _send(self, method: str, url: str, host: str) -> Exchange:
+        async with self.limiter.slot(host):
+            try:
+                request = self.client.build_request(method, url, headers=self.headers_for(host))
+            except httpx.InvalidURL as exc:
+                return Exchange(method, url, failure=Failure(FailureKind.INVALID_URL, f"cannot request this URL: {exc}"))
+            try:
+                response = await self.client.send(request, stream=True)
+            except httpx.HTTPError as exc:
+                return Exchange(method, url, failure=failure_from_exception(exc))
+            except httpx.InvalidURL as exc:
+                # httpx parses a redirect's Location even when it does not follow it.
+                return Exchange(method, url, failure=Failure(FailureKind.BAD_REDIRECT, f"redirect to an unparseable URL ({exc})"))
+            try:
+                if method == "GET":
+                    await _read_capped(response, self.policy.get_body_limit)
+            except httpx.HTTPError as exc:
+                return Exchange(method, url, failure=failure_from_exception(exc))
+            finally:
+                await response.aclose()
+        return Exchange(
+            method,
+            url,
+            status=response.status_code,
+            headers=response.headers,
+            retry_after=parse_retry_after(response.headers.get("retry-after")),
+        )
+
+
+async def _read_capped(response: httpx.Response, limit: int) -> bytes:
+    """Read at most `limit` bytes of the body: enough to know the server sends it, no more."""
+    chunks = []
+    total = 0
+    async for chunk in response.aiter_raw():
+        chunks.append(chunk)
+        total += len(chunk)
+        if total >= limit:
+            break
+    return b"".join(chunks)[:limit]
+
+
+def _head_unreliable(exchange: Exchange) -> bool:
+    if exchange.failure is not None:
+        return exchange.failure.kind in HEAD_UNRELIABLE_FAILURES
+    return exchange.status in HEAD_UNRELIABLE_STATUSES
+
+
+def _redirect_target(current: str, exchange: Exchange) -> str | Failure:
+    location = exchange.headers.get("location") if exchange.headers else None
+    if not location or not location.strip():
+        return Failure(FailureKind.BAD_REDIRECT, f"redirect ({exchange.status}) without a Location header")
+    try:
+        target = urljoin(current, location.strip())
+        parts = urlsplit(target)
+    except ValueError:
+        return Failure(FailureKind.BAD_REDIRECT, f"redirect to an unparseable URL: {location[:200]!r}")
+    if parts.scheme not in ("http", "https"):
+        return Failure(FailureKind.BAD_REDIRECT, f"redirect to a non-HTTP URL refused: {parts.scheme}:")
+    if not parts.hostname:
+        return Failure(FailureKind.BAD_REDIRECT, f"redirect to a URL without a host: {location[:200]!r}")
+    return target.split("#", 1)[0]
+
+
+def _hop(url: str, exchange: Exchange) -> Redirect:
+    return Redirect(url=url, status=exchange.status or 0)

@@ -1,0 +1,147 @@
+"""What one request attempt produced: a response status or a named failure, never a raw exception.
+
+Mapping exceptions to `FailureKind` here keeps the retry predicate and the classifier pure:
+they see data, not httpx internals.
+"""
+
+from __future__ import annotations
+
+import enum
+import errno
+import socket
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import httpx
+
+from linkcheck.models import Redirect
+
+
+class FailureKind(enum.Enum):
+    NXDOMAIN = "nxdomain"            # the name does not exist
+    DNS = "dns"                      # resolution failed for another reason (try again later)
+    REFUSED = "refused"
+    CONNECT = "connect"              # other connection failure (unreachable network, …)
+    CONNECT_TIMEOUT = "connect_timeout"
+    TIMEOUT = "timeout"
+    RESET = "reset"
+    TLS = "tls"
+    PROTOCOL = "protocol"            # malformed or missing response
+    PROXY = "proxy"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    REDIRECT_LOOP = "redirect_loop"
+    BAD_REDIRECT = "bad_redirect"    # Location missing, unparseable or to a non-HTTP scheme
+    URL_TIMEOUT = "url_timeout"      # the whole-URL budget ran out
+    INVALID_URL = "invalid_url"      # the HTTP client cannot even build the request
+
+    @property
+    def network_level(self) -> bool:
+        """Failures that say nothing about the page, only about reaching its host."""
+        return self in _NETWORK_LEVEL
+
+
+_NETWORK_LEVEL = frozenset(
+    {
+        FailureKind.NXDOMAIN,
+        FailureKind.DNS,
+        FailureKind.REFUSED,
+        FailureKind.CONNECT,
+        FailureKind.CONNECT_TIMEOUT,
+        FailureKind.PROXY,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    kind: FailureKind
+    message: str
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One request: either a response (status, headers) or a failure."""
+
+    method: str
+    url: str
+    status: int | None = None
+    headers: httpx.Headers | None = None
+    failure: Failure | None = None
+    #: Seconds the server asked us to wait (Retry-After), already parsed.
+    retry_after: float | None = None
+
+
+@dataclass(slots=True)
+class Outcome:
+    """Everything fetching one cited URL produced: the hops, the last exchange, the time spent."""
+
+    hops: list[Redirect] = field(default_factory=list)
+    final_url: str = ""
+    last: Exchange | None = None
+    failure: Failure | None = None
+    attempts: int = 0
+
+    @property
+    def status(self) -> int | None:
+        return self.last.status if self.last else None
+
+
+def failure_from_exception(exc: BaseException) -> Failure:
+    """Name what went wrong with a request, in words a user can act on."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return Failure(FailureKind.CONNECT_TIMEOUT, "timed out connecting")
+    if isinstance(exc, httpx.TimeoutException):
+        phase = {
+            httpx.ReadTimeout: "waiting for the server to answer",
+            httpx.WriteTimeout: "sending the request",
+            httpx.PoolTimeout: "waiting for a free connection",
+        }.get(type(exc), "waiting")
+        return Failure(FailureKind.TIMEOUT, f"timed out {phase}")
+    if isinstance(exc, httpx.ProxyError):
+        return Failure(FailureKind.PROXY, f"proxy error: {_first_line(exc)}")
+    causes = list(_causes(exc))
+    for cause in causes:
+        if isinstance(cause, socket.gaierror):
+            if cause.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)):
+                return Failure(FailureKind.NXDOMAIN, "domain does not resolve (no such host)")
+            return Failure(FailureKind.DNS, f"name resolution failed: {cause.strerror or cause}")
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            reason = cause.verify_message or cause.reason or "verification failed"
+            return Failure(FailureKind.TLS, f"TLS certificate not trusted: {reason}")
+        if isinstance(cause, ssl.SSLError):
+            return Failure(FailureKind.TLS, f"TLS error: {cause.reason or cause}")
+        if isinstance(cause, ConnectionRefusedError):
+            return Failure(FailureKind.REFUSED, "connection refused")
+        if isinstance(cause, ConnectionResetError) or getattr(cause, "errno", None) == errno.ECONNRESET:
+            return Failure(FailureKind.RESET, "connection reset by the server")
+    text = _first_line(exc)
+    if "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text:
+        return Failure(FailureKind.TLS, f"TLS error: {text}")
+    if isinstance(exc, httpx.ConnectError):
+        if "Name or service not known" in text or "nodename nor servname" in text:
+            return Failure(FailureKind.NXDOMAIN, "domain does not resolve (no such host)")
+        if "refused" in text.lower():
+            return Failure(FailureKind.REFUSED, "connection refused")
+        return Failure(FailureKind.CONNECT, f"could not connect: {text}")
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
+        return Failure(FailureKind.RESET, f"connection broken: {text or 'reset by the server'}")
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.DecodingError, httpx.LocalProtocolError)):
+        return Failure(FailureKind.PROTOCOL, f"malformed response: {text}")
+    if isinstance(exc, httpx.HTTPError):
+        return Failure(FailureKind.PROTOCOL, f"request failed: {text}")
+    raise exc
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]

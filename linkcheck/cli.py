@@ -1,0 +1,309 @@
+"""The command line: parse options, call the library, render, pick the exit code. Nothing else.
+
+Exit codes (DESIGN.md) are decided in one place, `_exit_codes`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
+
+import click
+
+from linkcheck import __version__
+from linkcheck.config import (
+    DEFAULT_HOST_CONCURRENCY,
+    DEFAULT_MAX_CONCURRENCY,
+    Settings,
+    load_settings,
+)
+from linkcheck.errors import Interrupted, LinkcheckError, NetworkUnavailable, UsageError
+from linkcheck.models import Report, Result
+from linkcheck.pipeline import check_paths, extract_paths
+from linkcheck.report import ReportOptions, known_formats, writer
+
+EXIT_OK = 0
+EXIT_BROKEN = 1
+EXIT_USAGE = 2
+EXIT_NETWORK = 3
+EXIT_INTERNAL = 4
+EXIT_INTERRUPTED = 130
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _exit_codes(command: F) -> F:
+    """Map every outcome of a command to an exit code and one clear line on stderr."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        debug = bool(kwargs.get("debug"))
+        try:
+            code = command(*args, **kwargs)
+        except UsageError as exc:
+            _error(str(exc))
+            code = EXIT_USAGE
+        except NetworkUnavailable as exc:
+            _error(str(exc))
+            code = EXIT_NETWORK
+        except (Interrupted, KeyboardInterrupt):
+            _error("interrupted")
+            code = EXIT_INTERRUPTED
+        except LinkcheckError as exc:  # pragma: no cover - every subclass is handled above
+            _error(str(exc))
+            code = EXIT_INTERNAL
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the one place a bug becomes exit 4
+            if debug:
+                traceback.print_exc()
+            _error(f"internal error: {type(exc).__name__}: {exc} (this is a bug; --debug shows the traceback)")
+            code = EXIT_INTERNAL
+        sys.exit(code or EXIT_OK)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _error(message: str) -> None:
+    click.echo(f"linkcheck: {message}", err=True)
+
+
+def shared_options(command: F) -> F:
+    """Options every command takes, spelled the same everywhere."""
+    options = [
+        click.option("--config", "config_file", type=click.Path(dir_okay=False), help="config.toml to read (default: ./config.toml if present)."),
+        click.option("--quiet", "-q", is_flag=True, help="Print only the report: no progress, no notices."),
+        click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="linkcheck")
+def cli() -> None:
+    """Keep cited sources alive: find every cited URL in your documents and check it.
+
+    \b
+    Examples:
+      linkcheck check docs/
+      linkcheck check --format json:report.json --format terminal paper/ notes.md
+      linkcheck extract README.md --format csv
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@shared_options
+@click.option("--format", "formats", multiple=True, metavar="FMT[:FILE]", help=f"Report format, repeatable: {', '.join(known_formats())}. Add :FILE to write it to a file.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the (single) report format to this file.")
+@click.option("--max-concurrency", type=click.IntRange(min=1), help=f"Requests in flight at once, all hosts [default: {DEFAULT_MAX_CONCURRENCY}].")
+@click.option("--host-concurrency", type=click.IntRange(min=1), help=f"Requests in flight at once to one host [default: {DEFAULT_HOST_CONCURRENCY}].")
+@click.option("--host-interval", metavar="DURATION", help="Minimum time between requests to one host, e.g. 100ms.")
+@click.option("--max-retries", type=click.IntRange(min=0), help="Retries of a transient failure.")
+@click.option("--timeout", metavar="DURATION", help="Time to wait for each read from a server.")
+@click.option("--fail-on", metavar="STATUS,...", help="Statuses that fail the run (default: dead,error,soft404,fragment_missing,invalid).")
+@click.option("--exclude", multiple=True, metavar="REGEX", help="Skip URLs matching this regex (repeatable).")
+@click.option("--include", multiple=True, metavar="REGEX", help="Only check URLs matching this regex (repeatable).")
+@click.option("--exclude-path", multiple=True, metavar="GLOB", help="Skip files and folders matching this glob (repeatable).")
+@click.option("--include-code", is_flag=True, default=None, help="Also check URLs in code spans and code blocks.")
+@click.option("--user-agent", help="User-Agent header to send.")
+@click.option("--accept", metavar="CODES", help="HTTP codes that count as alive, e.g. 200-299,429.")
+@click.option("--verbose", "-v", is_flag=True, default=None, help="List every result, not only those that need attention.")
+@_exit_codes
+def check(paths: tuple[str, ...], config_file: str | None, quiet: bool, debug: bool, formats: tuple[str, ...], output: str | None, **flags: Any) -> int:
+    """Find every cited URL under PATHS, check it, report, and exit 1 if any is broken.
+
+    PATHS are files and folders. Folders are walked (hidden folders and .gitignored
+    files skipped); Markdown, HTML and plain-text files are read.
+
+    \b
+    Exit codes: 0 nothing broken, 1 broken citations, 2 usage or config error,
+    3 network unavailable, 4 internal error, 130 interrupted.
+
+    \b
+    Examples:
+      linkcheck check docs/
+      linkcheck check --format json -o report.json .
+      linkcheck check --max-concurrency 16 --host-interval 200ms --exclude 'localhost' README.md
+    """
+    settings = _settings(config_file, flags)
+    targets = _report_targets(formats or tuple(settings.report.format), output or settings.report.output)
+    started = time.monotonic()
+    with _progress(quiet) as progress:
+        try:
+            report = check_paths(paths, settings, on_total=progress.total, on_result=progress.result)
+        except Interrupted as exc:
+            report = exc.report
+            if report is not None:
+                _render(report, settings, targets, time.monotonic() - started, quiet)
+            raise
+    _render(report, settings, targets, time.monotonic() - started, quiet)
+    return EXIT_BROKEN if report.broken(settings.fail_on) else EXIT_OK
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@shared_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True, help="Output format.")
+@click.option("--include-code", is_flag=True, default=None, help="Also list URLs in code spans and code blocks.")
+@click.option("--exclude-path", multiple=True, metavar="GLOB", help="Skip files and folders matching this glob (repeatable).")
+@_exit_codes
+def extract(paths: tuple[str, ...], config_file: str | None, quiet: bool, debug: bool, fmt: str, **flags: Any) -> int:
+    """List every link under PATHS with its locations, without any network access.
+
+    \b
+    Examples:
+      linkcheck extract docs/
+      linkcheck extract --format json paper.md > links.json
+    """
+    from linkcheck.report.extract_listing import write_listing
+
+    settings = _settings(config_file, flags)
+    extraction = extract_paths(paths, settings)
+    if not quiet:
+        for notice in extraction.notices:
+            _error(str(notice))
+    write_listing(extraction, fmt, sys.stdout)
+    return EXIT_OK
+
+
+_FLAG_KEYS = {
+    "max_concurrency": "check.max_concurrency",
+    "host_concurrency": "check.host_concurrency",
+    "host_interval": "check.host_interval",
+    "max_retries": "check.retries",
+    "timeout": "check.read_timeout",
+    "fail_on": "report.fail_on",
+    "exclude": "urls.exclude",
+    "include": "urls.include",
+    "exclude_path": "files.exclude",
+    "include_code": "files.include_code",
+    "user_agent": "check.user_agent",
+    "accept": "check.accept",
+    "verbose": "report.verbose",
+}
+
+
+def _settings(config_file: str | None, flags: dict[str, Any]) -> Settings:
+    overrides = {_FLAG_KEYS[name]: (list(value) if isinstance(value, tuple) else value) for name, value in flags.items()}
+    overrides = {key: value for key, value in overrides.items() if value not in (None, [])}
+    return load_settings(config_file, overrides=overrides)
+
+
+def _report_targets(formats: tuple[str, ...] | list[str], output: str) -> list[tuple[str, str | None]]:
+    targets: list[tuple[str, str | None]] = []
+    for spec in formats:
+        name, _, file = spec.partition(":")
+        if name not in known_formats():
+            raise UsageError(f"unknown report format {name!r} (known: {', '.join(known_formats())})")
+        targets.append((name, file or None))
+    if output:
+        if len(targets) != 1:
+            raise UsageError("--output goes with exactly one --format; use --format FMT:FILE for several")
+        targets = [(targets[0][0], output)]
+    if sum(1 for _, file in targets if file is None) > 1:
+        raise UsageError("only one report format can go to stdout; give the others a file (--format FMT:FILE)")
+    return targets
+
+
+def _render(report: Report, settings: Settings, targets: list[tuple[str, str | None]], elapsed: float, quiet: bool) -> None:
+    if not quiet:
+        for notice in report.notices:
+            _error(str(notice))
+    for name, file in targets:
+        options = ReportOptions(
+            fail_on=settings.fail_on,
+            verbose=settings.report.verbose,
+            color=file is None and _wants_color(sys.stdout),
+            elapsed=elapsed,
+        )
+        if file is None:
+            writer(name)(report, sys.stdout, options)
+            sys.stdout.flush()
+        else:
+            _write_file(Path(file), lambda stream: writer(name)(report, stream, options))
+
+
+def _write_file(path: Path, write: Callable[[TextIO], None]) -> None:
+    """Write atomically: a report file is either the old one or the complete new one."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("w", encoding="utf-8", newline="\n") as stream:
+            write(stream)
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise UsageError(f"cannot write report {path}: {exc.strerror or exc}") from None
+
+
+def _wants_color(stream: TextIO) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+class _Progress:
+    """Progress on stderr: indeterminate until the number of URLs is known, failures above the bar."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.bar: Any = None
+        self.task: Any = None
+        if enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(
+                SpinnerColumn(),
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.task = self.bar.add_task("Extracting links", total=None)
+
+    def total(self, count: int) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, total=count, description="Checking")
+
+    def result(self, result: Result) -> None:
+        if self.bar is None:
+            return
+        from linkcheck.models import DEFAULT_FAIL_ON
+        from linkcheck.report.terminal import safe
+
+        self.bar.advance(self.task)
+        if result.status in DEFAULT_FAIL_ON:
+            from rich.text import Text
+
+            where = result.locations[0] if result.locations else None
+            place = f"{where.file}:{where.line}:{where.column} " if where else ""
+            self.bar.console.print(Text(f"✗ {safe(place)}{result.status.value} {safe(result.url)}", style="red"))
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[_Progress]:
+    enabled = not quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+    progress = _Progress(enabled)
+    if progress.bar is None:
+        yield progress
+        return
+    with progress.bar:
+        yield progress
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="linkcheck")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

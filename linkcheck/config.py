@@ -1,0 +1,393 @@
+"""Settings: defaults < config.toml < environment (`LINKCHECK_SECTION_KEY`) < command-line flags.
+
+Every default is a named constant here, once; the CLI, `config.toml` and the README quote
+them. Unknown keys and wrong types are a `ConfigError` that names the key and where it
+came from, so a typo never silently does nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from linkcheck import __version__
+from linkcheck.durations import parse_duration
+from linkcheck.errors import ConfigError
+from linkcheck.models import DEFAULT_FAIL_ON, Status
+
+DEFAULT_CONFIG_FILE = "config.toml"
+ENV_PREFIX = "LINKCHECK_"
+
+DEFAULT_MAX_CONCURRENCY = 64
+DEFAULT_HOST_CONCURRENCY = 4
+DEFAULT_HOST_INTERVAL = 0.0
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_READ_TIMEOUT = 20.0
+DEFAULT_URL_TIMEOUT = 120.0
+DEFAULT_RETRIES = 2
+DEFAULT_BACKOFF_BASE = 1.0
+DEFAULT_BACKOFF_MAX = 30.0
+DEFAULT_RETRY_AFTER_MAX = 60.0
+DEFAULT_MAX_REDIRECTS = 10
+DEFAULT_GET_BODY_LIMIT = 256 * 1024
+DEFAULT_ACCEPT = ["200-299"]
+DEFAULT_USER_AGENT = f"Mozilla/5.0 (compatible; linkcheck/{__version__}; +https://pypi.org/project/linkcheck/)"
+DEFAULT_PROBE_URLS = ["https://example.com/", "https://www.wikipedia.org/"]
+DEFAULT_FAIL_ON_NAMES = sorted(status.value for status in DEFAULT_FAIL_ON)
+
+
+def _setting(default: Any, kind: str, help: str) -> Any:
+    """A field with its type for coercion and a one-line help (printed by `config.toml`)."""
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata={"kind": kind, "help": help})
+    return field(default=default, metadata={"kind": kind, "help": help})
+
+
+@dataclass
+class FilesSettings:
+    include: list[str] = _setting([], "list[str]", "only read files matching these globs (default: files with a known suffix, .md .html .txt …)")
+    exclude: list[str] = _setting([], "list[str]", "globs of files and folders to skip")
+    hidden: bool = _setting(False, "bool", "descend into hidden files and folders (.git is always skipped)")
+    gitignore: bool = _setting(True, "bool", "honour .gitignore inside a git work tree")
+    include_code: bool = _setting(False, "bool", "also check URLs inside code spans and code blocks")
+
+
+@dataclass
+class UrlSettings:
+    include: list[str] = _setting([], "list[regex]", "only check URLs matching one of these regexes")
+    exclude: list[str] = _setting([], "list[regex]", "skip URLs matching one of these regexes (status excluded)")
+
+
+@dataclass
+class CheckSettings:
+    max_concurrency: int = _setting(DEFAULT_MAX_CONCURRENCY, "int+", "requests in flight at once, all hosts")
+    host_concurrency: int = _setting(DEFAULT_HOST_CONCURRENCY, "int+", "requests in flight at once to one host")
+    host_interval: float = _setting(DEFAULT_HOST_INTERVAL, "duration", "minimum time between requests to one host")
+    connect_timeout: float = _setting(DEFAULT_CONNECT_TIMEOUT, "duration", "time to open a connection")
+    read_timeout: float = _setting(DEFAULT_READ_TIMEOUT, "duration", "time to wait for each read")
+    url_timeout: float = _setting(DEFAULT_URL_TIMEOUT, "duration", "time for one URL, all hops and retries")
+    retries: int = _setting(DEFAULT_RETRIES, "int0", "retries of a transient failure (timeouts, resets, 429, 502-504)")
+    backoff_base: float = _setting(DEFAULT_BACKOFF_BASE, "duration", "first retry wait; doubles each time, with jitter")
+    backoff_max: float = _setting(DEFAULT_BACKOFF_MAX, "duration", "longest wait between retries")
+    retry_after_max: float = _setting(DEFAULT_RETRY_AFTER_MAX, "duration", "longest Retry-After we honour")
+    max_redirects: int = _setting(DEFAULT_MAX_REDIRECTS, "int0", "redirect hops before giving up")
+    get_body_limit: int = _setting(DEFAULT_GET_BODY_LIMIT, "int0", "bytes of a GET body read while checking")
+    accept: list[str] = _setting(DEFAULT_ACCEPT, "status_ranges", "HTTP codes that count as alive, e.g. [\"200-299\", \"429\"]")
+    user_agent: str = _setting(DEFAULT_USER_AGENT, "str", "User-Agent header")
+    method: str = _setting("head", "method", "first request method: head (GET fallback) or get")
+
+
+@dataclass
+class NetworkSettings:
+    proxy: str = _setting("", "str", "proxy URL; empty uses HTTPS_PROXY/HTTP_PROXY/NO_PROXY")
+    ca_bundle: str = _setting("", "str", "CA bundle file; empty uses SSL_CERT_FILE or the system store")
+    probe_urls: list[str] = _setting(DEFAULT_PROBE_URLS, "list[str]", "reached when every citation failed, to tell an outage from dead links; empty disables")
+
+
+@dataclass
+class ReportSettings:
+    format: list[str] = _setting(["terminal"], "list[str]", "report formats, FMT or FMT:FILE")
+    output: str = _setting("", "str", "file for a single report format; empty is stdout")
+    fail_on: list[str] = _setting(DEFAULT_FAIL_ON_NAMES, "statuses", "statuses that make the run fail (exit 1)")
+    verbose: bool = _setting(False, "bool", "list every result, not only those that need attention")
+
+
+@dataclass
+class HostSettings:
+    """Per-host overrides, `[hosts."docs.example.org"]`, as lychee has them."""
+
+    concurrency: int | None = _setting(None, "int+", "requests in flight at once to this host")
+    interval: float | None = _setting(None, "duration", "minimum time between requests to this host")
+    headers: dict[str, str] = field(default_factory=dict, metadata={"kind": "headers", "help": "extra headers; ${VAR} expands from the environment"})
+
+
+@dataclass
+class Settings:
+    """Everything a run needs to know, typed; build it with `load_settings`."""
+
+    files: FilesSettings = field(default_factory=FilesSettings)
+    urls: UrlSettings = field(default_factory=UrlSettings)
+    check: CheckSettings = field(default_factory=CheckSettings)
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
+    hosts: dict[str, HostSettings] = field(default_factory=dict)
+
+    @property
+    def fail_on(self) -> frozenset[Status]:
+        return frozenset(Status(name) for name in self.report.fail_on)
+
+    def host(self, hostname: str) -> HostSettings:
+        """The per-host overrides for `hostname` (empty when none are configured)."""
+        return self.hosts.get(hostname.lower(), _NO_HOST_OVERRIDES)
+
+
+_NO_HOST_OVERRIDES = HostSettings()
+_SECTIONS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "hosts"}
+
+
+def load_settings(
+    config_file: str | os.PathLike[str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    search_dir: Path | None = None,
+) -> Settings:
+    """Build the settings from every layer.
+
+    `config_file` is an explicit file (must exist); otherwise `config.toml` in `search_dir`
+    (default: the current folder) is read if present. `overrides` are dotted keys from
+    flags, e.g. `{"check.max_concurrency": 8}`; None values are ignored.
+    """
+    settings = Settings()
+    path = _config_path(config_file, search_dir)
+    if path is not None:
+        _apply_mapping(settings, _read_toml(path), source=str(path))
+    _apply_environment(settings, os.environ if environ is None else environ)
+    for dotted, value in (overrides or {}).items():
+        if value is not None:
+            section, _, key = dotted.partition(".")
+            _set(settings, section, key, value, source="command line")
+    environment = os.environ if environ is None else environ
+    for host in settings.hosts.values():
+        for value in host.headers.values():
+            expand_env(value, environment)  # fail now, not in the middle of a run
+    return settings
+
+
+def _config_path(config_file: str | os.PathLike[str] | None, search_dir: Path | None) -> Path | None:
+    if config_file is not None:
+        path = Path(config_file)
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist")
+        return path
+    candidate = (search_dir or Path.cwd()) / DEFAULT_CONFIG_FILE
+    return candidate if candidate.is_file() else None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _apply_mapping(settings: Settings, data: Mapping[str, Any], source: str) -> None:
+    for section, values in data.items():
+        if section == "hosts":
+            _apply_hosts(settings, values, source)
+            continue
+        if section not in _SECTIONS:
+            raise ConfigError(f"{source}: unknown section [{section}] (known: {', '.join(sorted([*_SECTIONS, 'hosts']))})")
+        if not isinstance(values, Mapping):
+            raise ConfigError(f"{source}: [{section}] must be a table")
+        for key, value in values.items():
+            _set(settings, section, key, value, source)
+
+
+def _apply_hosts(settings: Settings, hosts: Any, source: str) -> None:
+    if not isinstance(hosts, Mapping):
+        raise ConfigError(f"{source}: [hosts] must be a table of host names")
+    for name, values in hosts.items():
+        if not isinstance(values, Mapping):
+            raise ConfigError(f'{source}: [hosts."{name}"] must be a table')
+        host = settings.hosts.setdefault(name.lower(), HostSettings())
+        for key, value in values.items():
+            _set_field(host, f'hosts."{name}".{key}', key, value, source)
+
+
+def _apply_environment(settings: Settings, environ: Mapping[str, str]) -> None:
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        rest = name[len(ENV_PREFIX):].lower()
+        section, _, key = rest.partition("_")
+        if section not in _SECTIONS:
+            continue  # LINKCHECK_* variables we do not own (e.g. tokens for headers) are not errors
+        _set(settings, section, key, value, source=f"environment variable {name}")
+
+
+def _set(settings: Settings, section: str, key: str, value: Any, source: str) -> None:
+    if section not in _SECTIONS:
+        raise ConfigError(f"{source}: unknown section [{section}]")
+    _set_field(getattr(settings, section), f"{section}.{key}", key, value, source)
+
+
+def _set_field(target: Any, dotted: str, key: str, value: Any, source: str) -> None:
+    fields = {f.name: f for f in dataclasses.fields(target)}
+    if key not in fields:
+        known = ", ".join(sorted(fields))
+        raise ConfigError(f"{source}: unknown key {dotted!r} (known in this section: {known})")
+    try:
+        coerced = coerce(fields[key].metadata["kind"], value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{source}: {dotted}: {exc}") from None
+    setattr(target, key, coerced)
+
+
+def coerce(kind: str, value: Any) -> Any:
+    """Turn a TOML, environment or flag value into the setting's type, or raise ValueError."""
+    from_text = isinstance(value, str)
+    if kind in ("int+", "int0"):
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise TypeError(f"expected a whole number, got {_describe(value)}")
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValueError(f"expected a whole number, got {value!r}") from None
+        if number < (1 if kind == "int+" else 0):
+            raise ValueError(f"must be at least {1 if kind == 'int+' else 0}, got {number}")
+        return number
+    if kind == "duration":
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise TypeError(f"expected a duration such as 500ms or 2s, got {_describe(value)}")
+        return parse_duration(value)
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if from_text and value.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if from_text and value.strip().lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise TypeError(f"expected true or false, got {_describe(value)}")
+    if kind == "str":
+        if not isinstance(value, str):
+            raise TypeError(f"expected a string, got {_describe(value)}")
+        return value
+    if kind == "method":
+        if not isinstance(value, str) or value.lower() not in ("head", "get"):
+            raise ValueError(f"expected \"head\" or \"get\", got {value!r}")
+        return value.lower()
+    if kind == "headers":
+        if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+            raise TypeError("expected a table of header names to string values")
+        return dict(value)
+    items = _as_list(value)
+    if kind == "list[str]":
+        return items
+    if kind == "list[regex]":
+        for pattern in items:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
+        return items
+    if kind == "status_ranges":
+        for item in items:
+            parse_status_range(item)
+        return items
+    if kind == "statuses":
+        known = {status.value for status in Status} | {"drift"}
+        unknown = [item for item in items if item not in known]
+        if unknown:
+            raise ValueError(f"unknown status {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        return items
+    raise AssertionError(f"no coercion for kind {kind}")
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    if isinstance(value, (list, tuple)):
+        out = []
+        for item in value:
+            if isinstance(item, bool) or not isinstance(item, (str, int)):
+                raise TypeError(f"expected a list of strings, found {_describe(item)}")
+            out.append(str(item))
+        return out
+    raise TypeError(f"expected a list, got {_describe(value)}")
+
+
+def parse_status_range(text: str) -> range:
+    """`"200-299"` or `"429"` as a range of HTTP status codes."""
+    match = re.fullmatch(r"\s*(\d{3})\s*(?:(?:-|\.\.=?)\s*(\d{3}))?\s*", str(text))
+    if not match:
+        raise ValueError(f"{text!r} is not an HTTP status or range such as 200-299")
+    low = int(match.group(1))
+    high = int(match.group(2) or low)
+    if not 100 <= low <= high <= 599:
+        raise ValueError(f"{text!r} is not a range of HTTP statuses (100-599)")
+    return range(low, high + 1)
+
+
+def _describe(value: Any) -> str:
+    return f"{type(value).__name__} {value!r}"
+
+
+def expand_env(text: str, environ: Mapping[str, str] | None = None) -> str:
+    """Expand `${VAR}` from the environment (for per-host header values); unset is an error."""
+    env = os.environ if environ is None else environ
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in env:
+            raise ConfigError(f"environment variable {name} is not set (used in a [hosts] header)")
+        return env[name]
+
+    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", substitute, text)
+
+
+def settings_reference() -> list[tuple[str, Any, str]]:
+    """(dotted key, default, help) for every setting: the source of the README table and config.toml."""
+    rows = []
+    defaults = Settings()
+    for section in _SECTIONS:
+        obj = getattr(defaults, section)
+        for f in dataclasses.fields(obj):
+            rows.append((f"{section}.{f.name}", getattr(obj, f.name), f.metadata["help"]))
+    for f in dataclasses.fields(HostSettings):
+        rows.append((f'hosts."NAME".{f.name}', None, f.metadata["help"]))
+    return rows
+
+
+def render_config_toml() -> str:
+    """The documented default `config.toml`: every setting, its default and what it does.
+
+    The shipped file is generated from here (a test keeps them equal), so defaults are
+    written once.
+    """
+    from linkcheck.durations import format_duration
+
+    lines = [
+        "# linkcheck configuration. Every setting is shown with its default, commented out.",
+        "# Precedence: defaults < this file (./config.toml or --config FILE) < environment",
+        "# variables LINKCHECK_<SECTION>_<KEY> (e.g. LINKCHECK_CHECK_MAX_CONCURRENCY=8) < flags.",
+        "# Durations: 500ms, 10s, 2m, 72h, 7d. Unknown keys are an error (exit 2).",
+    ]
+    defaults = Settings()
+    for section in _SECTIONS:
+        lines += ["", f"[{section}]"]
+        obj = getattr(defaults, section)
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            kind = f.metadata["kind"]
+            lines.append(f"# {f.metadata['help']}")
+            lines.append(f"# {f.name} = {_toml_value(format_duration(value) if kind == 'duration' else value)}")
+    lines += [
+        "",
+        "# Per-host overrides, as lychee has them. Header values expand ${VAR} from the",
+        "# environment, so tokens stay out of this file; they are sent to this host only.",
+        '# [hosts."docs.example.org"]',
+    ]
+    for f in dataclasses.fields(HostSettings):
+        example = {"concurrency": "2", "interval": '"500ms"', "headers": '{ Authorization = "Bearer ${DOCS_TOKEN}" }'}[f.name]
+        lines += [f"# {f.metadata['help']}", f"# {f.name} = {example}"]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'

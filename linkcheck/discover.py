@@ -1,0 +1,228 @@
+"""Finding the documents: walk the input paths, honour include/exclude globs and .gitignore,
+never loop on symlinks, skip binary files, decode text that is not UTF-8.
+
+Problems with single files are `Notice`s, not exceptions: one unreadable file must not
+stop a run over a thousand readable ones. Only a missing input path is an error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from linkcheck.errors import InputError
+from linkcheck.extract import format_for, has_known_suffix
+from linkcheck.models import Notice
+
+_SNIFF_BYTES = 8192
+_ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One input file: where it is, how reports name it, which extractor reads it."""
+
+    path: Path
+    display: str
+    format: str
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoverOptions:
+    include: Sequence[str] = ()
+    exclude: Sequence[str] = ()
+    hidden: bool = False
+    gitignore: bool = True
+
+
+class Discovery:
+    """Walks inputs once; `documents()` yields files, `notices` collects what was skipped and why."""
+
+    def __init__(self, options: DiscoverOptions) -> None:
+        self.options = options
+        self.notices: list[Notice] = []
+        self._include = pathspec.GitIgnoreSpec.from_lines(options.include) if options.include else None
+        self._exclude = pathspec.GitIgnoreSpec.from_lines(options.exclude)
+        self._ignore_cache: dict[Path, pathspec.GitIgnoreSpec | None] = {}
+
+    def documents(self, inputs: Sequence[str | os.PathLike[str]]) -> Iterator[Document]:
+        for raw in inputs:
+            given = Path(raw)
+            if not given.exists() and not given.is_symlink():
+                raise InputError(f"{raw}: no such file or folder")
+            if given.is_dir():
+                if not os.access(given, os.R_OK | os.X_OK):
+                    raise InputError(f"{raw}: folder is not readable")
+                yield from self._walk(given)
+            elif given.is_file():
+                # A file named explicitly is always read, whatever its suffix.
+                document = self._document(given, _display(given), explicit=True)
+                if document:
+                    yield document
+            else:
+                raise InputError(f"{raw}: not a regular file or folder")
+
+    def _walk(self, root: Path) -> Iterator[Document]:
+        seen_dirs: set[tuple[int, int]] = set()
+        worktree = _git_worktree(root) if self.options.gitignore else None
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            try:
+                info = folder.stat()
+            except OSError as exc:
+                self.notices.append(Notice(_display(folder), f"skipped: {exc.strerror or exc}"))
+                continue
+            key = (info.st_dev, info.st_ino)
+            if key in seen_dirs:
+                self.notices.append(Notice(_display(folder), "skipped: symlink loop or folder seen twice"))
+                continue
+            seen_dirs.add(key)
+            try:
+                entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+            except OSError as exc:
+                self.notices.append(Notice(_display(folder), f"skipped folder: {exc.strerror or exc}"))
+                continue
+            subfolders = []
+            for entry in entries:
+                path = Path(entry.path)
+                relative = path.relative_to(root).as_posix()
+                if self._skipped(entry, relative, worktree):
+                    continue
+                try:
+                    is_dir = entry.is_dir()
+                    is_file = entry.is_file()
+                except OSError:
+                    is_dir = is_file = False
+                if is_dir:
+                    subfolders.append(path)
+                elif is_file and self._selected(relative):
+                    document = self._document(path, _display(path), explicit=False)
+                    if document:
+                        yield document
+                elif entry.is_symlink() and not path.exists():
+                    self.notices.append(Notice(_display(path), "skipped: broken symlink"))
+            stack.extend(reversed(subfolders))
+
+    def _skipped(self, entry: os.DirEntry[str], relative: str, worktree: Path | None) -> bool:
+        name = entry.name
+        is_dir = _is_dir(entry)
+        if is_dir and name in _ALWAYS_SKIPPED_DIRS:
+            return True
+        if name.startswith(".") and not self.options.hidden:
+            return True
+        if self._exclude.match_file(relative + ("/" if is_dir else "")):
+            return True
+        return worktree is not None and self._git_ignored(Path(entry.path), is_dir, worktree)
+
+    def _selected(self, relative: str) -> bool:
+        if self._include is not None:
+            return self._include.match_file(relative)
+        return True
+
+    def _git_ignored(self, path: Path, is_dir: bool, worktree: Path) -> bool:
+        """Apply every .gitignore from the work tree root down to the file's folder; deepest wins."""
+        absolute = path.absolute()
+        for folder in _ancestors_within(absolute.parent, worktree):
+            spec = self._ignore_spec(folder)
+            if spec is None:
+                continue
+            relative = absolute.relative_to(folder).as_posix() + ("/" if is_dir else "")
+            decision = spec.check_file(relative).include
+            if decision is not None:
+                return decision
+        return False
+
+    def _ignore_spec(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
+        if folder not in self._ignore_cache:
+            lines: list[str] = []
+            for name in (".gitignore",) + ((".git/info/exclude",) if (folder / ".git").is_dir() else ()):
+                try:
+                    lines += (folder / name).read_text(encoding="utf-8", errors="replace").splitlines()
+                except OSError:
+                    pass
+            self._ignore_cache[folder] = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        return self._ignore_cache[folder]
+
+    def _document(self, path: Path, display: str, explicit: bool) -> Document | None:
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(_SNIFF_BYTES)
+        except OSError as exc:
+            self.notices.append(Notice(display, f"skipped: cannot read ({exc.strerror or exc})"))
+            return None
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            self.notices.append(Notice(display, "skipped: binary file"))
+            return None
+        if not explicit and self._include is None and not has_known_suffix(path):
+            return None
+        return Document(path, display, format_for(path, head[:1024].decode("utf-8", "replace")))
+
+
+def read_text(document: Document) -> tuple[str, Notice | None]:
+    """The document's text, and a notice when it was not plain UTF-8.
+
+    Order: byte-order mark, a charset the document declares (HTML meta, XML declaration),
+    UTF-8, then windows-1252, the fallback WHATWG gives browsers for unlabelled legacy text.
+    """
+    data = document.path.read_bytes()
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace"), None
+    declared = _declared_charset(data[:_SNIFF_BYTES])
+    if declared and declared not in ("utf-8", "utf8"):
+        try:
+            return data.decode(declared, errors="replace"), None
+        except LookupError:
+            pass
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        position = data.count(b"\n", 0, exc.start) + 1
+    return data.decode("cp1252", errors="replace"), Notice(
+        document.display, f"not UTF-8 (first bad byte on line {position}); read as windows-1252"
+    )
+
+
+_CHARSET = re.compile(rb"""(?:<meta[^>]+charset\s*=\s*["']?|<\?xml[^>]+encoding\s*=\s*["'])([A-Za-z0-9._-]+)""", re.I)
+
+
+def _declared_charset(head: bytes) -> str | None:
+    match = _CHARSET.search(head)
+    return match.group(1).decode("ascii").lower() if match else None
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _display(path: Path) -> str:
+    """How reports name a file: as the user would type it from where linkcheck ran."""
+    text = path.as_posix()
+    return text[2:] if text.startswith("./") else text
+
+
+def _git_worktree(start: Path) -> Path | None:
+    for folder in [start.absolute(), *start.absolute().parents]:
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _ancestors_within(folder: Path, top: Path) -> list[Path]:
+    """`folder` and its parents up to `top`, deepest first."""
+    chain = []
+    current = folder
+    while True:
+        chain.append(current)
+        if current == top or current.parent == current:
+            return chain
+        current = current.parent

@@ -1,0 +1,45 @@
+"""Report formats: one small module each, one interface, one registry.
+
+Every format module has `write(report: Report, stream: TextIO, options: ReportOptions) -> None`.
+Adding a format is one module and one line in `_FORMATS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from linkcheck.models import DEFAULT_FAIL_ON, Report, Status
+
+#: Format name -> module under `linkcheck.report`.
+_FORMATS: dict[str, str] = {
+    "terminal": "terminal",
+    "json": "json_report",
+}
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    fail_on: frozenset[Status] = DEFAULT_FAIL_ON
+    #: List every result, not only those needing attention (terminal).
+    verbose: bool = False
+    color: bool = False
+    width: int | None = None
+    #: Seconds the run took, for the summary line (None to leave it out, e.g. golden tests).
+    elapsed: float | None = None
+    extras: dict[str, object] = field(default_factory=dict)
+
+
+Writer = Callable[[Report, TextIO, ReportOptions], None]
+
+
+def known_formats() -> list[str]:
+    return sorted(_FORMATS)
+
+
+def writer(name: str) -> Writer:
+    """The `write` function of a format; KeyError for an unknown one."""
+    module = importlib.import_module(f"linkcheck.report.{_FORMATS[name]}")
+    return module.write  # type: ignore[no-any-return]

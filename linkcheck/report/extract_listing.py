@@ -1,0 +1,61 @@
+"""`linkcheck extract` output: every link with its locations, as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from linkcheck.pipeline import Extraction
+from linkcheck.report.terminal import safe
+
+
+def _rows(extraction: Extraction) -> list[dict[str, object]]:
+    rows = []
+    for link in extraction.links:
+        for location in link.locations:
+            rows.append(
+                {
+                    "url": link.url,
+                    "file": location.file,
+                    "line": location.line,
+                    "column": location.column,
+                    "text": location.text,
+                    "verdict": link.verdict.value if link.verdict else None,
+                }
+            )
+    rows.sort(key=lambda row: (row["file"], row["line"], row["column"]))  # type: ignore[return-value]
+    return rows
+
+
+def write_listing(extraction: Extraction, fmt: str, stream: TextIO) -> None:
+    rows = _rows(extraction)
+    if fmt == "json":
+        links = [
+            {
+                "url": link.url,
+                "verdict": link.verdict.value if link.verdict else None,
+                "reason": link.reason,
+                "locations": [dict(location.to_dict(), text=location.text) for location in link.locations],
+            }
+            for link in extraction.links
+        ]
+        json.dump({"documents": extraction.documents, "links": links}, stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(stream, fieldnames=["file", "line", "column", "url", "text", "verdict"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        console = Console(file=stream, highlight=False, emoji=False, no_color=not stream.isatty())
+        table = Table(box=None, pad_edge=False)
+        for column in ("File", "Line:Col", "URL", "Text"):
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(Text(safe(str(row["file"]))), f"{row['line']}:{row['column']}", Text(safe(str(row["url"]))), Text(safe(str(row["text"] or ""))))
+        console.print(table)
+        console.print(f"{len(rows)} citations of {len(extraction.links)} unique URLs in {extraction.documents} documents.")

@@ -1,0 +1,100 @@
+"""The terminal report: the citations that need attention, grouped by file, and a summary line.
+
+All document-derived text goes through `Text` (never markup) with control characters
+stripped, so a hostile URL or error message cannot restyle or move the terminal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TextIO
+
+from rich.console import Console
+from rich.control import strip_control_codes
+from rich.table import Table
+from rich.text import Text
+
+from linkcheck.models import WARNING_STATUSES, Location, Report, Result, Status
+from linkcheck.report import ReportOptions
+
+_QUIET_STATUSES = frozenset({Status.OK, Status.REDIRECT_TEMPORARY, Status.EXCLUDED, Status.UNSUPPORTED})
+
+
+def status_style(status: Status, fail_on: frozenset[Status]) -> str:
+    if status in fail_on:
+        return "bold red"
+    if status in WARNING_STATUSES:
+        return "yellow"
+    if status is Status.OK:
+        return "green"
+    return "dim"
+
+
+def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
+    console = Console(
+        file=stream,
+        width=options.width,
+        force_terminal=options.color,
+        no_color=not options.color,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    shown = [result for result in report.results if options.verbose or result.status not in _QUIET_STATUSES]
+    by_file: dict[str, list[tuple[Location, Result]]] = defaultdict(list)
+    for result in shown:
+        for location in result.locations:
+            by_file[location.file].append((location, result))
+    for file in sorted(by_file):
+        console.print(Text(safe(file), style="bold underline"))
+        console.print(_file_table(sorted(by_file[file], key=lambda pair: (pair[0].line, pair[0].column)), options))
+    console.print(summary_line(report, options))
+
+
+def _file_table(rows: list[tuple[Location, Result]], options: ReportOptions) -> Table:
+    table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
+    table.add_column("Line:Col", justify="right", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("HTTP", justify="right", no_wrap=True)
+    table.add_column("URL", overflow="fold")
+    table.add_column("Detail", overflow="fold")
+    for location, result in rows:
+        table.add_row(
+            f"{location.line}:{location.column}",
+            Text(result.status.value, style=status_style(result.status, options.fail_on)),
+            str(result.http_status) if result.http_status is not None else "-",
+            Text(safe(result.url)),
+            Text(safe(detail(result))),
+        )
+    return table
+
+
+def detail(result: Result) -> str:
+    """What to do about a result: the new URL for a redirect, else the error sentence."""
+    if result.status in (Status.REDIRECT_PERMANENT, Status.REDIRECT_TEMPORARY) and result.final_url:
+        return f"-> {result.final_url}"
+    return result.error or ""
+
+
+def summary_line(report: Report, options: ReportOptions) -> Text:
+    counts = ", ".join(f"{count} {status}" for status, count in report.by_status().items()) or "nothing to check"
+    elapsed = f" in {options.elapsed:.1f}s" if options.elapsed is not None else ""
+    text = Text(
+        f"{report.unique_urls} unique URLs, {report.links} citations, {report.documents} documents{elapsed}: {counts}."
+    )
+    broken = report.broken(options.fail_on)
+    citations = sum(len(result.locations) for result in broken)
+    text.append("\n")
+    if report.interrupted:
+        text.append("Interrupted: the results above are partial. ", style="bold yellow")
+    if broken:
+        text.append(f"{citations} broken citation{'s' * (citations != 1)} ({len(broken)} URL{'s' * (len(broken) != 1)}).", style="bold red")
+    else:
+        text.append("No broken citations.", style="bold green")
+    return text
+
+
+def safe(value: str) -> str:
+    """Printable text only: no escape sequences, no carriage returns, newlines shown as ⏎."""
+    cleaned = strip_control_codes(value).replace("\x1b", "")
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in cleaned.replace("\n", "\u23ce"))
