@@ -15,3 +15,28 @@ def farm() -> Iterator[Farm]:
     with Farm() as f:
         yield f
     assert not f.errors, f"the farm raised while serving: {f.errors!r}"
+
+
+_LOOPBACK_NAMES = {"localhost", "localhost.", "127.0.0.1", "::1"}
+
+
+@pytest.fixture(autouse=True)
+def _no_dns_beyond_loopback(monkeypatch):
+    """Nothing in the tests leaves loopback: a lookup of any other name fails like NXDOMAIN
+    here instead of reaching the machine's resolver."""
+    import ipaddress
+    import socket
+
+    real_getaddrinfo = socket.getaddrinfo
+
+    def loopback_only(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        try:
+            allowed = ipaddress.ip_address(name.strip("[]")).is_loopback
+        except ValueError:
+            allowed = name.lower() in _LOOPBACK_NAMES
+        if not allowed:
+            raise socket.gaierror(socket.EAI_NONAME, f"Name or service not known (tests stay on loopback: {name})")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
