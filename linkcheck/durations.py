@@ -27,6 +27,8 @@ def parse_duration(text: str | int | float) -> float:
 
 def format_duration(seconds: float) -> str:
     """The inverse of parse_duration for display: 0.5 -> '500ms', 90 -> '1m30s'."""
+    if seconds == 0:
+        return "0s"
     if seconds < 1:
         return f"{round(seconds * 1000)}ms"
     whole = int(seconds)
