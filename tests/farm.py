@@ -23,6 +23,7 @@ API
     exceptions raised while serving (e.g. by a dynamic behaviour); should stay empty.
     ``stop()`` closes every server, cancels every handler (hang/trickle included),
     aborts every connection and joins the thread within ``stop_timeout``; idempotent.
+    ``farm.settle()``: one round trip through the farm's loop (see ``in_flight``).
 
 ``Host``
     ``ip``, ``port``, ``scheme``, ``origin`` ("http://127.0.0.1:PORT"),
@@ -57,8 +58,10 @@ Behaviours (factory functions returning ``Behaviour`` objects)
 ``redirect(status, location, headers=None)``: ``location`` relative or absolute.
 ``sequence(*behaviours)``: n-th request to it gets the n-th one; the last repeats.
     The counter lives in the object: routing one sequence on two paths shares it.
-``by_method(*, default=respond(405), **per_method)``: ``by_method(head=..., get=...)``.
-``by_agent(browser, other)``: ``browser`` when the User-Agent contains "Mozilla/".
+``by_method(*, default=None, **per_method)``: ``by_method(head=..., get=...)``; methods
+    not named get ``default`` (``None``: 405 with ``Allow: GET``).
+``by_agent(browser=None, other=None)``: ``browser`` (default 200 "ok") when the
+    User-Agent contains "Mozilla/", else ``other`` (default 403 "Forbidden").
 ``reset()``: read the request, then abort the connection with a TCP RST (SO_LINGER 0).
 ``hang()``: never answer (until the farm or host stops).
 ``trickle(body, bytes_per_second, status=200, headers=None)``: normal headers with
@@ -67,6 +70,14 @@ Behaviours (factory functions returning ``Behaviour`` objects)
 ``raw(data: bytes)``: write exactly these bytes, then close.
 Any callable ``(RequestRecord) -> behaviour`` is resolved per request. Subclass
 ``Behaviour`` and implement ``async serve(ex: Exchange) -> bool`` for anything else.
+
+How httpx 0.28 reports them: ``reset()`` -> ``httpx.ReadError`` ("Connection reset by
+peer") over plain HTTP, but ``httpx.RemoteProtocolError`` ("Server disconnected without
+sending a response") over TLS, because OpenSSL reports the RST as an EOF;
+``close_without_response()`` -> ``RemoteProtocolError`` (same message); ``hang()`` ->
+``ReadTimeout``; ``raw(b"garbage")`` -> ``RemoteProtocolError`` ("illegal status line");
+an "untrusted" host -> ``ConnectError`` ("CERTIFICATE_VERIFY_FAILED"); a closed host ->
+``ConnectError`` ("Connection refused").
 
 Example::
 
@@ -88,7 +99,7 @@ import struct
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, Literal, TypeAlias
@@ -279,7 +290,7 @@ def redirect(status: int, location: str, headers: HeadersLike = None) -> Respond
 
 
 @dataclass
-class Sequence(Behaviour):
+class InSequence(Behaviour):
     steps: tuple[BehaviourLike, ...]
     served: int = 0
 
@@ -289,10 +300,10 @@ class Sequence(Behaviour):
         return await _resolve(step, ex.request).serve(ex)
 
 
-def sequence(*behaviours: BehaviourLike) -> Sequence:
+def sequence(*behaviours: BehaviourLike) -> InSequence:
     if not behaviours:
         raise ValueError("sequence() needs at least one behaviour")
-    return Sequence(tuple(behaviours))
+    return InSequence(tuple(behaviours))
 
 
 @dataclass
@@ -725,11 +736,11 @@ class Farm:
         with contextlib.suppress(RuntimeError, TimeoutError):
             self._call(ticks(), timeout=1.0)
 
-    def _call(self, coro: object, timeout: float = 5.0) -> object:
+    def _call(self, coro: Coroutine[Any, Any, None], timeout: float = 5.0) -> None:
         if self._loop is None or self._stopped:
+            coro.close()
             raise RuntimeError("farm is not running")
-        fut = asyncio.run_coroutine_threadsafe(coro, self._loop)  # type: ignore[arg-type]
-        return fut.result(timeout)
+        asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
 
     # -- hosts --
     def host(self, ip: str = "127.0.0.1", tls: Tls = None, port: int = 0) -> Host:

@@ -229,9 +229,16 @@ def test_subprocess_exit_codes(farm, tmp_path):
     site = farm.host().route("/a", respond(200))
     document(tmp_path, "good.md", f"<{site.url('/a')}>\n")
     document(tmp_path, "bad.md", f"<{site.url('/missing')}>\n")
+    document(tmp_path, "offline.md", "<https://nowhere.invalid/>\n")
     extra = {"LINKCHECK_NETWORK_CA_BUNDLE": farm.ca_pem, "LINKCHECK_NETWORK_PROBE_URLS": ""}
-    for args, expected in ((["check", "good.md"], 0), (["check", "bad.md"], 1), (["check", "missing.md"], 2)):
-        process = _spawn(args, tmp_path, extra)
+    offline = dict(extra, LINKCHECK_NETWORK_PROBE_URLS="https://probe.invalid/")
+    for args, expected, environment in (
+        (["check", "good.md"], 0, extra),
+        (["check", "bad.md"], 1, extra),
+        (["check", "missing.md"], 2, extra),
+        (["check", "offline.md"], 3, offline),
+    ):
+        process = _spawn(args, tmp_path, environment)
         out, err = process.communicate(timeout=60)
         assert process.returncode == expected, (args, out, err)
         assert "Traceback" not in err

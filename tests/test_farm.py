@@ -13,6 +13,7 @@ from tests.farm import (
     Behaviour,
     Farm,
     RequestRecord,
+    Tls,
     by_agent,
     by_method,
     close_without_response,
@@ -257,12 +258,13 @@ def test_max_in_flight_counts_overlap(farm: Farm) -> None:
     assert len({r.connection_id for r in h.requests}) == 10
 
 
-def test_sequential_requests_never_overlap(farm: Farm) -> None:
-    h = farm.host().route("/", respond(200, "a" * 100_000))
-    with httpx.Client() as c:
+@pytest.mark.parametrize("tls", [None, "trusted"])
+def test_sequential_requests_never_overlap(farm: Farm, tls: Tls) -> None:
+    h = farm.host(tls=tls).route("/", respond(200, "a" * 100_000))
+    with httpx.Client(verify=farm.client_ssl_context()) as c:
         for _ in range(10):
             assert len(c.get(h.url("/")).content) == 100_000
-    with httpx.Client() as c:  # fresh connections each time
+    with httpx.Client(verify=farm.client_ssl_context()) as c:  # a new connection each time
         for _ in range(5):
             c.get(h.url("/"), headers={"Connection": "close"})
     assert (h.max_in_flight, h.in_flight, h.count()) == (1, 0, 15)
