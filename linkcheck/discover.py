@@ -16,7 +16,7 @@ from pathlib import Path
 import pathspec
 
 from linkcheck.errors import InputError
-from linkcheck.extract import format_for, has_known_suffix
+from linkcheck.extract import format_for, has_known_suffix, is_binary
 from linkcheck.models import Notice
 
 _SNIFF_BYTES = 8192
@@ -156,12 +156,13 @@ class Discovery:
         except OSError as exc:
             self.notices.append(Notice(display, f"skipped: cannot read ({exc.strerror or exc})"))
             return None
-        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            self.notices.append(Notice(display, "skipped: binary file"))
-            return None
         if not explicit and self._include is None and not has_known_suffix(path):
             return None
-        return Document(path, display, format_for(path, head[:1024].decode("utf-8", "replace")))
+        format_name = format_for(path, head)
+        if not is_binary(format_name) and b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            self.notices.append(Notice(display, "skipped: binary file"))
+            return None
+        return Document(path, display, format_name)
 
 
 def read_text(document: Document) -> tuple[str, Notice | None]:

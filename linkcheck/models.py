@@ -47,27 +47,73 @@ WARNING_STATUSES: frozenset[Status] = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class RawLink:
-    """A link exactly as a parser found it, before any normalization."""
+    """A link exactly as a parser found it, before any normalization.
+
+    `line`/`column` are None only where a format has no lines (PDF, DOCX); such formats
+    say where instead with `page` (PDF, 1-based) or `paragraph` (DOCX, 1-based).
+    `cell` is the 1-based notebook cell (line and column are then inside the cell);
+    `part` names the file inside a container (the XHTML chapter of an EPUB).
+    """
 
     target: str
-    line: int
-    column: int
+    line: int | None
+    column: int | None
     text: str | None = None
     #: Base URL the target is relative to (HTML `<base href>`), if the document set one.
     base: str | None = None
+    page: int | None = None
+    paragraph: int | None = None
+    cell: int | None = None
+    part: str | None = None
+    #: An archived copy the document itself already cites for this link (wikitext `archive-url`).
+    archive_url: str | None = None
+    archive_date: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """One place a URL is cited: file relative to the input root, 1-based line and column."""
+    """One place a URL is cited: file as given on the command line, 1-based line and column
+    (or page / paragraph / cell / part where the format calls for them)."""
 
     file: str
-    line: int
-    column: int
+    line: int | None
+    column: int | None
     text: str | None = None
+    page: int | None = None
+    paragraph: int | None = None
+    cell: int | None = None
+    part: str | None = None
+    #: The target as written when it differs in form from the URL (a DOI, an arXiv id).
+    cited_as: str | None = None
+
+    @classmethod
+    def of(cls, file: str, raw: RawLink, cited_as: str | None = None) -> Location:
+        return cls(file, raw.line, raw.column, raw.text, raw.page, raw.paragraph, raw.cell, raw.part, cited_as)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "column": self.column}
+        data: dict[str, Any] = {"file": self.file, "line": self.line, "column": self.column}
+        for name in ("page", "paragraph", "cell", "part", "cited_as"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value
+        return data
+
+    def sort_key(self) -> tuple[str, str, int, int, int, int, int]:
+        return (self.file, self.part or "", self.cell or 0, self.page or 0, self.paragraph or 0, self.line or 0, self.column or 0)
+
+    def where(self) -> str:
+        """Short human position: `12:5`, `p. 3`, `¶ 14`, `cell 2, 4:1`, `ch1.xhtml 8:3`."""
+        if self.page is not None:
+            spot = f"p. {self.page}"
+        elif self.paragraph is not None:
+            spot = f"¶ {self.paragraph}"
+        else:
+            spot = f"{self.line}:{self.column}"
+        if self.cell is not None:
+            spot = f"cell {self.cell}, {spot}"
+        if self.part:
+            spot = f"{self.part} {spot}"
+        return spot
 
 
 @dataclass(slots=True)

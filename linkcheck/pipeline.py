@@ -22,7 +22,7 @@ from linkcheck.check.engine import all_unreachable
 from linkcheck.config import Settings
 from linkcheck.discover import DiscoverOptions, Discovery, Document, read_text
 from linkcheck.errors import Interrupted, NetworkUnavailable
-from linkcheck.extract import ExtractOptions, extract_text
+from linkcheck.extract import ExtractionError, ExtractOptions, extractor, is_binary
 from linkcheck.models import Link, Location, Notice, RawLink, Report, Result, Status
 from linkcheck.urls import InvalidURL, classify_target, normalize
 
@@ -56,7 +56,7 @@ def extract_paths(paths: Sequence[PathLike], settings: Settings | None = None) -
     for document in discovery.documents(paths):
         extraction.documents += 1
         for raw in _raw_links(document, options, extraction.notices):
-            collector.add(raw, Location(document.display, raw.line, raw.column, raw.text))
+            collector.add(raw, Location.of(document.display, raw))
             extraction.citations += 1
     extraction.notices[:0] = discovery.notices
     extraction.links = list(collector.links.values())
@@ -124,14 +124,20 @@ def check_paths(
 
 def _raw_links(document: Document, options: ExtractOptions, notices: list[Notice]) -> Iterable[RawLink]:
     try:
-        text, notice = read_text(document)
+        if is_binary(document.format):
+            data: str | bytes = document.path.read_bytes()
+        else:
+            data, notice = read_text(document)
+            if notice is not None:
+                notices.append(notice)
     except OSError as exc:
         notices.append(Notice(document.display, f"skipped: cannot read ({exc.strerror or exc})"))
         return []
-    if notice is not None:
-        notices.append(notice)
     try:
-        return list(extract_text(text, document.format, options))
+        return list(extractor(document.format)(data, options))
+    except ExtractionError as exc:
+        notices.append(Notice(document.display, f"skipped: {exc}"))
+        return []
     except Exception as exc:  # noqa: BLE001 - one broken document must not stop the run
         notices.append(Notice(document.display, f"could not extract links ({type(exc).__name__}: {exc})"))
         return []

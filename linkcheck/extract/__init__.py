@@ -1,8 +1,10 @@
 """Extraction: one module per document format, one dispatch point (the registry below).
 
-Every extractor module has a function `extract(text: str, options: ExtractOptions) ->
-Iterator[RawLink]` that yields links as written, with 1-based line and column counted
-in characters. Adding a format is one new module and one line in `_FORMATS`/`_SUFFIXES`.
+Every extractor module has `extract(data, options: ExtractOptions) -> Iterator[RawLink]`,
+where `data` is `str` for text formats and `bytes` for the binary ones (`BINARY_FORMATS`).
+Links are yielded as written, with 1-based line and column counted in characters (or the
+page / paragraph / cell / part a format has instead). Adding a format is one new module
+and its lines in `_FORMATS` and `_SUFFIXES`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 from linkcheck.models import RawLink
 
@@ -23,7 +26,15 @@ class ExtractOptions:
     include_code: bool = False
 
 
-Extractor = Callable[[str, ExtractOptions], Iterator[RawLink]]
+class ExtractionError(ValueError):
+    """A document is malformed for its format (a damaged PDF, a DOCX that is not a zip, …).
+
+    The message says what is wrong and, where known, where (`line 12: unclosed brace`);
+    the run records it as a notice for that file and goes on with the others.
+    """
+
+
+Extractor = Callable[[Any, ExtractOptions], Iterator[RawLink]]
 
 #: Format name -> module under `linkcheck.extract` (imported on first use).
 _FORMATS: dict[str, str] = {
@@ -31,6 +42,9 @@ _FORMATS: dict[str, str] = {
     "html": "html",
     "plaintext": "plaintext",
 }
+
+#: Formats whose extractor takes the file's bytes instead of decoded text.
+BINARY_FORMATS: frozenset[str] = frozenset()
 
 _SUFFIXES: dict[str, str] = {
     ".md": "markdown",
@@ -55,18 +69,22 @@ def has_known_suffix(path: PurePath) -> bool:
     return path.suffix.lower() in _SUFFIXES
 
 
-def format_for(path: PurePath, head: str = "") -> str:
-    """The format of a document: by suffix, else by sniffing its first characters."""
+def is_binary(format_name: str) -> bool:
+    return format_name in BINARY_FORMATS
+
+
+def format_for(path: PurePath, head: bytes = b"") -> str:
+    """The format of a document: by suffix, else by sniffing its first bytes."""
     by_suffix = _SUFFIXES.get(path.suffix.lower())
     if by_suffix:
         return by_suffix
     return sniff(head)
 
 
-def sniff(head: str) -> str:
+def sniff(head: bytes) -> str:
     """Guess a format from the start of a document whose suffix says nothing."""
-    start = head.lstrip("\ufeff \t\r\n")[:512].lower()
-    if start.startswith(("<!doctype html", "<html", "<?xml")) or "<html" in start:
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in start:
         return "html"
     return "plaintext"
 

@@ -24,11 +24,13 @@ def _rows(extraction: Extraction) -> list[dict[str, object]]:
                     "file": location.file,
                     "line": location.line,
                     "column": location.column,
+                    "where": location.where(),
+                    "sort": location.sort_key(),
                     "text": location.text,
                     "verdict": link.verdict.value if link.verdict else None,
                 }
             )
-    rows.sort(key=lambda row: (row["file"], row["line"], row["column"]))  # type: ignore[return-value]
+    rows.sort(key=lambda row: row["sort"])  # type: ignore[arg-type, return-value]
     return rows
 
 
@@ -47,15 +49,17 @@ def write_listing(extraction: Extraction, fmt: str, stream: TextIO) -> None:
         json.dump({"documents": extraction.documents, "links": links}, stream, indent=2, ensure_ascii=False)
         stream.write("\n")
     elif fmt == "csv":
-        writer = csv.DictWriter(stream, fieldnames=["file", "line", "column", "url", "text", "verdict"], lineterminator="\n")
+        writer = csv.DictWriter(
+            stream, fieldnames=["file", "line", "column", "url", "text", "verdict"], lineterminator="\n", extrasaction="ignore"
+        )
         writer.writeheader()
         writer.writerows(rows)
     else:
         console = Console(file=stream, highlight=False, emoji=False, no_color=not stream.isatty())
         table = Table(box=None, pad_edge=False)
-        for column in ("File", "Line:Col", "URL", "Text"):
+        for column in ("File", "Where", "URL", "Text"):
             table.add_column(column, overflow="fold")
         for row in rows:
-            table.add_row(Text(safe(str(row["file"]))), f"{row['line']}:{row['column']}", Text(safe(str(row["url"]))), Text(safe(str(row["text"] or ""))))
+            table.add_row(Text(safe(str(row["file"]))), Text(safe(str(row["where"]))), Text(safe(str(row["url"]))), Text(safe(str(row["text"] or ""))))
         console.print(table)
         console.print(f"{len(rows)} citations of {len(extraction.links)} unique URLs in {extraction.documents} documents.")

@@ -47,20 +47,20 @@ def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
             by_file[location.file].append((location, result))
     for file in sorted(by_file):
         console.print(Text(safe(file), style="bold underline"))
-        console.print(_file_table(sorted(by_file[file], key=lambda pair: (pair[0].line, pair[0].column)), options))
+        console.print(_file_table(sorted(by_file[file], key=lambda pair: pair[0].sort_key()), options))
     console.print(summary_line(report, options))
 
 
 def _file_table(rows: list[tuple[Location, Result]], options: ReportOptions) -> Table:
     table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
-    table.add_column("Line:Col", justify="right", no_wrap=True)
+    table.add_column("Where", justify="right", no_wrap=True)
     table.add_column("Status", no_wrap=True)
     table.add_column("HTTP", justify="right", no_wrap=True)
     table.add_column("URL", overflow="fold")
     table.add_column("Detail", overflow="fold")
     for location, result in rows:
         table.add_row(
-            f"{location.line}:{location.column}",
+            Text(safe(location.where())),
             Text(result.status.value, style=status_style(result.status, options.fail_on)),
             str(result.http_status) if result.http_status is not None else "-",
             Text(safe(result.url)),
