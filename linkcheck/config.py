@@ -36,6 +36,7 @@ DEFAULT_BACKOFF_MAX = 30.0
 DEFAULT_RETRY_AFTER_MAX = 60.0
 DEFAULT_MAX_REDIRECTS = 10
 DEFAULT_GET_BODY_LIMIT = 256 * 1024
+DEFAULT_ANCHOR_BODY_LIMIT = 8 * 1024 * 1024
 DEFAULT_ACCEPT = ["200-299"]
 DEFAULT_USER_AGENT = f"Mozilla/5.0 (compatible; linkcheck/{__version__}; +https://pypi.org/project/linkcheck/)"
 DEFAULT_PROBE_URLS = ["https://example.com/", "https://www.wikipedia.org/"]
@@ -78,6 +79,8 @@ class CheckSettings:
     retry_after_max: float = _setting(DEFAULT_RETRY_AFTER_MAX, "duration", "longest Retry-After we honour")
     max_redirects: int = _setting(DEFAULT_MAX_REDIRECTS, "int0", "redirect hops before giving up")
     get_body_limit: int = _setting(DEFAULT_GET_BODY_LIMIT, "int0", "bytes of a GET body read while checking")
+    fragments: bool = _setting(True, "bool", "check that a cited #anchor exists in the fetched HTML page")
+    anchor_body_limit: int = _setting(DEFAULT_ANCHOR_BODY_LIMIT, "int0", "bytes of an HTML page read to look for #anchors")
     accept: list[str] = _setting(DEFAULT_ACCEPT, "status_ranges", "HTTP codes that count as alive, e.g. [\"200-299\", \"429\"]")
     user_agent: str = _setting(DEFAULT_USER_AGENT, "str", "User-Agent header")
     method: str = _setting("head", "method", "first request method: head (GET fallback) or get")

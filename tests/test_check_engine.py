@@ -191,3 +191,35 @@ def test_timeout_is_retried_as_configured(farm, retries):
     site = farm.host().route("/slow", hang())
     check_urls([site.url("/slow")], fast_settings(farm, **{"check.retries": retries, "check.read_timeout": "300ms"}))
     assert site.count("/slow") == retries + 1
+
+
+def test_remote_fragments_are_checked_against_the_page(farm):
+    from linkcheck.models import Link, Location
+
+    page = '<html><body><h2 id="install">Install</h2><a name="legacy"></a><p id="caf%C3%A9">x</p></body></html>'
+    site = farm.host().route("/doc", respond(200, page)).route("/file.pdf", respond(200, b"%PDF-1.4", {"Content-Type": "application/pdf"}))
+    site.route("/moved", redirect(301, "/doc"))
+    base = site.url("/doc")
+    urls = [f"{base}#install", f"{base}#legacy", f"{base}#missing", f"{base}#:~:text=Install", f"{base}#/app/route",
+            f"{site.url('/file.pdf')}#page=2", f"{site.url('/moved')}#nowhere"]
+    results = check_urls(urls, fast_settings(farm))
+    statuses = {url.split("/", 3)[3]: results[url].status for url in urls}
+    assert statuses == {
+        "doc#install": Status.OK,
+        "doc#legacy": Status.OK,
+        "doc#missing": Status.FRAGMENT_MISSING,
+        "doc#:~:text=Install": Status.OK,
+        "doc#/app/route": Status.OK,
+        "file.pdf#page=2": Status.OK,
+        "moved#nowhere": Status.FRAGMENT_MISSING,
+    }
+    assert results[f"{base}#missing"].error == "the page has no anchor #missing"
+    assert site.count("/doc") == 2  # one GET for the five fragments of /doc, one after the redirect of /moved
+    assert site.count("/doc", "HEAD") == 0
+
+
+def test_fragment_checks_can_be_turned_off(farm):
+    site = farm.host().route("/doc", respond(200, "<p>no anchors</p>"))
+    url = site.url("/doc") + "#missing"
+    assert check_urls([url], fast_settings(farm, **{"check.fragments": False}))[url].status is Status.OK
+    assert site.count("/doc", "HEAD") == 1

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from linkcheck.anchors import fragment_present, html_anchors, is_checkable_fragment
 from linkcheck.check.classify import classify
 from linkcheck.check.fetch import Fetcher, FetchPolicy
 from linkcheck.check.limits import HostStats, Limiter
@@ -62,44 +63,62 @@ class Engine:
         return self.limiter.stats
 
     async def run(self, links: Sequence[Link], on_result: ResultCallback | None = None) -> list[Result]:
-        """Check every link once; call `on_result` as each verdict is known."""
-        queues: dict[str, deque[Link]] = {}
+        """Check every link once; call `on_result` as each verdict is known.
+
+        Links that differ only in their #fragment share one request.
+        """
+        queues: dict[str, deque[list[Link]]] = {}
+        pages: dict[str, list[Link]] = {}
         for link in links:
             if link.verdict is not None:
                 self._record(_verdict_result(link), on_result)
+            elif link.request_url in pages:
+                pages[link.request_url].append(link)
             else:
+                pages[link.request_url] = group = [link]
                 host = urlsplit(link.request_url).hostname or ""
-                queues.setdefault(host, deque()).append(link)
-        async with asyncio.TaskGroup() as group:
+                queues.setdefault(host, deque()).append(group)
+        async with asyncio.TaskGroup() as task_group:
             for host, queue in sorted(queues.items(), key=lambda item: -len(item[1])):
                 for _ in range(min(self.limiter.concurrency(host), len(queue))):
-                    group.create_task(self._worker(queue, on_result))
+                    task_group.create_task(self._worker(queue, on_result))
         return self.results
 
-    async def _worker(self, queue: deque[Link], on_result: ResultCallback | None) -> None:
+    async def _worker(self, queue: deque[list[Link]], on_result: ResultCallback | None) -> None:
         while queue:
-            link = queue.popleft()
-            self._record(await self.check_one(link), on_result)
+            for result in await self.check_page(queue.popleft()):
+                self._record(result, on_result)
 
-    async def check_one(self, link: Link) -> Result:
+    async def check_page(self, links: Sequence[Link]) -> list[Result]:
+        """One request for a page, one result per cited form of it (each #fragment judged)."""
         started = time.monotonic()
         checked_at = datetime.now(timezone.utc)
-        outcome = await self._fetch(link.request_url)
-        self.outcomes[link.url] = outcome
+        wants_anchors = self.settings.check.fragments and any(is_checkable_fragment(link.fragment) for link in links)
+        outcome = await self._fetch(links[0].request_url, self.settings.check.anchor_body_limit if wants_anchors else 0)
         status, error = classify(outcome, self.accept)
-        return Result(
-            url=link.url,
-            status=status,
-            http_status=outcome.status,
-            final_url=outcome.final_url if outcome.status is not None else None,
-            redirects=list(outcome.hops),
-            error=error,
-            checked_at=checked_at,
-            duration_ms=round((time.monotonic() - started) * 1000),
-            locations=list(link.locations),
-        )
+        anchors = _page_anchors(outcome) if wants_anchors and status in _LIVE else None
+        results = []
+        for link in links:
+            self.outcomes[link.url] = outcome
+            link_status, link_error = status, error
+            if anchors is not None and is_checkable_fragment(link.fragment) and not fragment_present(link.fragment or "", anchors):
+                link_status, link_error = Status.FRAGMENT_MISSING, f"the page has no anchor #{link.fragment}"
+            results.append(
+                Result(
+                    url=link.url,
+                    status=link_status,
+                    http_status=outcome.status,
+                    final_url=outcome.final_url if outcome.status is not None else None,
+                    redirects=list(outcome.hops),
+                    error=link_error,
+                    checked_at=checked_at,
+                    duration_ms=round((time.monotonic() - started) * 1000),
+                    locations=list(link.locations),
+                )
+            )
+        return results
 
-    async def _fetch(self, url: str) -> Outcome:
+    async def _fetch(self, url: str, body_limit: int = 0) -> Outcome:
         if is_reserved_invalid(url):
             return Outcome(
                 final_url=url,
@@ -107,7 +126,7 @@ class Engine:
             )
         try:
             async with asyncio.timeout(self.settings.check.url_timeout):
-                return await self.fetcher.fetch(url)
+                return await self.fetcher.fetch(url, body_limit=body_limit)
         except TimeoutError:
             return Outcome(
                 final_url=url,
@@ -135,6 +154,25 @@ class Engine:
             configured = self.settings.host(host).headers
             self._headers_cache[host] = {name: expand_env(value) for name, value in configured.items()}
         return self._headers_cache[host]
+
+
+_LIVE = frozenset({Status.OK, Status.REDIRECT_PERMANENT, Status.REDIRECT_TEMPORARY})
+
+
+def _page_anchors(outcome: Outcome) -> set[str] | None:
+    """Anchors of an HTML page body; None when the body is not HTML (a PDF's #page=2 is not ours to judge)."""
+    last = outcome.last
+    if last is None or last.body is None or last.headers is None:
+        return None
+    content_type = last.headers.get("content-type", "").lower()
+    if "html" not in content_type:
+        return None
+    charset = last.headers.get("content-type", "").partition("charset=")[2].split(";")[0].strip() or "utf-8"
+    try:
+        text = last.body.decode(charset, errors="replace")
+    except LookupError:
+        text = last.body.decode("utf-8", errors="replace")
+    return html_anchors(text)
 
 
 def is_reserved_invalid(url: str) -> bool:

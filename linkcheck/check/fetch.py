@@ -59,13 +59,17 @@ class Fetcher:
         self.headers_for = headers_for
         self.rng = rng or random.Random()
 
-    async def fetch(self, url: str) -> Outcome:
-        """Follow `url` to its end; never raises for anything the network or server does."""
+    async def fetch(self, url: str, body_limit: int = 0) -> Outcome:
+        """Follow `url` to its end; never raises for anything the network or server does.
+
+        With `body_limit`, the page is fetched with GET and up to that many bytes of its
+        body are kept (for #anchor checks); otherwise HEAD first, and bodies are discarded.
+        """
         outcome = Outcome(final_url=url)
         visited = {url}
         current = url
         while True:
-            exchange = await self._exchange(current, outcome)
+            exchange = await self._exchange(current, outcome, body_limit)
             outcome.last = exchange
             outcome.final_url = current
             if exchange.failure is not None:
@@ -89,20 +93,20 @@ class Fetcher:
             visited.add(target)
             current = target
 
-    async def _exchange(self, url: str, outcome: Outcome) -> Exchange:
-        """One hop: HEAD (if allowed) and, when HEAD is unreliable, GET."""
-        if self.policy.head_first:
-            head = await self._with_retries("HEAD", url, outcome)
+    async def _exchange(self, url: str, outcome: Outcome, body_limit: int) -> Exchange:
+        """One hop: HEAD (if allowed and no body is wanted) and, when HEAD is unreliable, GET."""
+        if self.policy.head_first and not body_limit:
+            head = await self._with_retries("HEAD", url, outcome, 0)
             if not _head_unreliable(head):
                 return head
-        return await self._with_retries("GET", url, outcome)
+        return await self._with_retries("GET", url, outcome, body_limit)
 
-    async def _with_retries(self, method: str, url: str, outcome: Outcome) -> Exchange:
+    async def _with_retries(self, method: str, url: str, outcome: Outcome, body_limit: int) -> Exchange:
         host = urlsplit(url).hostname or ""
 
         async def attempt() -> Exchange:
             outcome.attempts += 1
-            return await self._send(method, url, host)
+            return await self._send(method, url, host, body_limit)
 
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.policy.retries + 1),
@@ -132,7 +136,7 @@ class Fetcher:
             gate.pause(seconds, time.monotonic())
         return seconds
 
-    async def _send(self, method: str, url: str, host: str) -> Exchange:
+    async def _send(self, method: str, url: str, host: str, body_limit: int) -> Exchange:
         async with self.limiter.slot(host):
             try:
                 request = self.client.build_request(method, url, headers=self.headers_for(host))
@@ -145,9 +149,12 @@ class Fetcher:
             except httpx.InvalidURL as exc:
                 # httpx parses a redirect's Location even when it does not follow it.
                 return Exchange(method, url, failure=Failure(FailureKind.BAD_REDIRECT, f"redirect to an unparseable URL ({exc})"))
+            body = None
             try:
-                if method == "GET":
-                    await _read_capped(response, self.policy.get_body_limit)
+                if method == "GET" and body_limit:
+                    body = await _read_capped(response, body_limit, decoded=True)
+                elif method == "GET":
+                    await _read_capped(response, self.policy.get_body_limit, decoded=False)
             except httpx.HTTPError as exc:
                 return Exchange(method, url, failure=failure_from_exception(exc))
             finally:
@@ -158,14 +165,19 @@ class Fetcher:
             status=response.status_code,
             headers=response.headers,
             retry_after=parse_retry_after(response.headers.get("retry-after")),
+            body=body,
         )
 
 
-async def _read_capped(response: httpx.Response, limit: int) -> bytes:
-    """Read at most `limit` bytes of the body: enough to know the server sends it, no more."""
+async def _read_capped(response: httpx.Response, limit: int, decoded: bool) -> bytes:
+    """Read at most `limit` bytes of the body: enough to know the server sends it, no more.
+
+    `decoded` undoes Content-Encoding (for parsing anchors); otherwise raw bytes are read.
+    """
     chunks = []
     total = 0
-    async for chunk in response.aiter_raw():
+    stream = response.aiter_bytes() if decoded else response.aiter_raw()
+    async for chunk in stream:
         chunks.append(chunk)
         total += len(chunk)
         if total >= limit:

@@ -70,6 +70,8 @@ class Exchange:
     failure: Failure | None = None
     #: Seconds the server asked us to wait (Retry-After), already parsed.
     retry_after: float | None = None
+    #: The (decoded, capped) body, kept only when a caller asked for it.
+    body: bytes | None = None
 
 
 @dataclass(slots=True)

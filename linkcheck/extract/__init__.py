@@ -41,10 +41,21 @@ _FORMATS: dict[str, str] = {
     "markdown": "markdown",
     "html": "html",
     "plaintext": "plaintext",
+    "rst": "rst",
+    "asciidoc": "asciidoc",
+    "latex": "latex",
+    "bibtex": "bibtex",
+    "ris": "ris",
+    "csljson": "csljson",
+    "wikitext": "wikitext",
+    "notebook": "notebook",
+    "pdf": "pdf",
+    "docx": "docx",
+    "epub": "epub",
 }
 
 #: Formats whose extractor takes the file's bytes instead of decoded text.
-BINARY_FORMATS: frozenset[str] = frozenset()
+BINARY_FORMATS: frozenset[str] = frozenset({"pdf", "docx", "epub"})
 
 _SUFFIXES: dict[str, str] = {
     ".md": "markdown",
@@ -57,16 +68,43 @@ _SUFFIXES: dict[str, str] = {
     ".xhtml": "html",
     ".txt": "plaintext",
     ".text": "plaintext",
+    ".rst": "rst",
+    ".rest": "rst",
+    ".adoc": "asciidoc",
+    ".asciidoc": "asciidoc",
+    ".asc": "asciidoc",
+    ".tex": "latex",
+    ".ltx": "latex",
+    ".bib": "bibtex",
+    ".ris": "ris",
+    ".wiki": "wikitext",
+    ".wikitext": "wikitext",
+    ".mediawiki": "wikitext",
+    ".ipynb": "notebook",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".epub": "epub",
 }
+
+#: Multi-part suffixes checked before the last suffix (`refs.csl.json`).
+_COMPOUND_SUFFIXES: dict[str, str] = {".csl.json": "csljson"}
 
 
 def known_formats() -> list[str]:
     return sorted(_FORMATS)
 
 
+def _by_suffix(path: PurePath) -> str | None:
+    name = path.name.lower()
+    for suffix, format_name in _COMPOUND_SUFFIXES.items():
+        if name.endswith(suffix):
+            return format_name
+    return _SUFFIXES.get(path.suffix.lower())
+
+
 def has_known_suffix(path: PurePath) -> bool:
     """Whether a folder walk picks this file up without an include glob."""
-    return path.suffix.lower() in _SUFFIXES
+    return _by_suffix(path) is not None
 
 
 def is_binary(format_name: str) -> bool:
@@ -75,17 +113,29 @@ def is_binary(format_name: str) -> bool:
 
 def format_for(path: PurePath, head: bytes = b"") -> str:
     """The format of a document: by suffix, else by sniffing its first bytes."""
-    by_suffix = _SUFFIXES.get(path.suffix.lower())
-    if by_suffix:
-        return by_suffix
-    return sniff(head)
+    return _by_suffix(path) or sniff(head)
 
 
 def sniff(head: bytes) -> str:
-    """Guess a format from the start of a document whose suffix says nothing."""
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
-    if start.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in start:
+    """Guess a format from the first bytes of a document whose suffix says nothing."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "epub" if b"application/epub+zip" in head[:100] else "docx"
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:2048]
+    lowered = start.lower()
+    if lowered.startswith((b"<!doctype html", b"<html")) or b"<html" in lowered[:512]:
         return "html"
+    if start.startswith(b"{") and b'"nbformat"' in head:
+        return "notebook"
+    if start.startswith(b"[") and b'"type"' in start and (b'"URL"' in start or b'"DOI"' in start or b'"id"' in start):
+        return "csljson"
+    if start.startswith(b"TY  - "):
+        return "ris"
+    if b"\\documentclass" in start or b"\\begin{document}" in start:
+        return "latex"
+    if start.startswith(b"@") and b"{" in start[:40]:
+        return "bibtex"
     return "plaintext"
 
 
