@@ -394,3 +394,37 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(item) for item in value) + "]"
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render_settings_table() -> str:
+    """The README's configuration reference (Markdown), generated like `config.toml`."""
+    from linkcheck.durations import format_duration
+
+    rows = ["| key | default | environment variable | what it does |", "| --- | --- | --- | --- |"]
+    defaults = Settings()
+    for section in _SECTIONS:
+        obj = getattr(defaults, section)
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            shown = _toml_value(format_duration(value) if f.metadata["kind"] == "duration" else value)
+            rows.append(
+                f"| `{section}.{f.name}` | `{shown}` | `{ENV_PREFIX}{section.upper()}_{f.name.upper()}` "
+                f"| {f.metadata['help'].replace('|', '/')} |"
+            )
+    rows += [
+        '| `hosts."NAME".concurrency` | `check.host_concurrency` | — | requests in flight at once to this host |',
+        '| `hosts."NAME".interval` | `check.host_interval` | — | minimum time between requests to this host |',
+        '| `hosts."NAME".headers` | `{}` | — | extra headers for this host only; `${VAR}` expands from the environment |',
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def regenerate_docs(root: Path) -> None:
+    """Rewrite `config.toml` and the README's settings table from the defaults above."""
+    (root / "config.toml").write_text(render_config_toml(), encoding="utf-8")
+    readme = root / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- settings:start -->\n", "<!-- settings:end -->"
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    readme.write_text(head + start + render_settings_table() + end + tail, encoding="utf-8")
