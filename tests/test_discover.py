@@ -27,7 +27,7 @@ def found(root, **options):
 
 
 def test_known_suffixes_are_read_and_others_skipped(tmp_path):
-    tree(tmp_path, {"a.md": "x", "b.html": "x", "c.txt": "x", "d.py": "x", "sub/e.markdown": "x"})
+    tree(tmp_path, {"a.md": "x", "b.html": "x", "c.txt": "x", "d.py": "x", "e.json": "x", "sub/e.markdown": "x"})
     names, _ = found(tmp_path)
     assert names == ["a.md", "b.html", "c.txt", "sub/e.markdown"]
 
@@ -39,9 +39,9 @@ def test_hidden_folders_and_git_are_skipped_by_default(tmp_path):
 
 
 def test_include_and_exclude_globs(tmp_path):
-    tree(tmp_path, {"docs/a.md": "x", "docs/b.rst": "x", "build/c.md": "x"})
+    tree(tmp_path, {"docs/a.md": "x", "docs/b.py": "x", "build/c.md": "x"})
     assert found(tmp_path, exclude=["build/"])[0] == ["docs/a.md"]
-    assert found(tmp_path, include=["*.rst"])[0] == ["docs/b.rst"]
+    assert found(tmp_path, include=["*.py"])[0] == ["docs/b.py"]
 
 
 def test_gitignore_inside_a_work_tree(tmp_path):
