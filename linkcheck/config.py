@@ -19,6 +19,7 @@ from typing import Any
 from linkcheck import __version__
 from linkcheck.durations import parse_duration
 from linkcheck.errors import ConfigError
+from linkcheck.identifiers import DEFAULT_DOI_RESOLVER
 from linkcheck.models import DEFAULT_FAIL_ON, Status
 
 DEFAULT_CONFIG_FILE = "config.toml"
@@ -57,12 +58,14 @@ class FilesSettings:
     hidden: bool = _setting(False, "bool", "descend into hidden files and folders (.git is always skipped)")
     gitignore: bool = _setting(True, "bool", "honour .gitignore inside a git work tree")
     include_code: bool = _setting(False, "bool", "also check URLs inside code spans and code blocks")
+    local_links: bool = _setting(True, "bool", "check relative links to other files, and their #anchors, on disk")
 
 
 @dataclass
 class UrlSettings:
     include: list[str] = _setting([], "list[regex]", "only check URLs matching one of these regexes")
     exclude: list[str] = _setting([], "list[regex]", "skip URLs matching one of these regexes (status excluded)")
+    doi_resolver: str = _setting(DEFAULT_DOI_RESOLVER, "str", "where doi:10.… identifiers are resolved")
 
 
 @dataclass

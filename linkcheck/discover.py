@@ -30,6 +30,8 @@ class Document:
     path: Path
     display: str
     format: str
+    #: Where a link starting with "/" is resolved: the input folder, or "." for a named file.
+    root: Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,7 @@ class Discovery:
                 yield from self._walk(given)
             elif given.is_file():
                 # A file named explicitly is always read, whatever its suffix.
-                document = self._document(given, _display(given), explicit=True)
+                document = self._document(given, _display(given), Path("."), explicit=True)
                 if document:
                     yield document
             else:
@@ -102,7 +104,7 @@ class Discovery:
                 if is_dir:
                     subfolders.append(path)
                 elif is_file and self._selected(relative):
-                    document = self._document(path, _display(path), explicit=False)
+                    document = self._document(path, _display(path), root, explicit=False)
                     if document:
                         yield document
                 elif entry.is_symlink() and not path.exists():
@@ -149,7 +151,7 @@ class Discovery:
             self._ignore_cache[folder] = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
         return self._ignore_cache[folder]
 
-    def _document(self, path: Path, display: str, explicit: bool) -> Document | None:
+    def _document(self, path: Path, display: str, root: Path, explicit: bool) -> Document | None:
         try:
             with path.open("rb") as handle:
                 head = handle.read(_SNIFF_BYTES)
@@ -162,7 +164,7 @@ class Discovery:
         if not is_binary(format_name) and b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
             self.notices.append(Notice(display, "skipped: binary file"))
             return None
-        return Document(path, display, format_name)
+        return Document(path, display, format_name, root)
 
 
 def read_text(document: Document) -> tuple[str, Notice | None]:

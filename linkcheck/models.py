@@ -122,9 +122,11 @@ class Link:
 
     url: str
     locations: list[Location] = field(default_factory=list)
-    #: Set when the citation cannot be checked as HTTP: why (invalid, unsupported, excluded).
+    #: Set when the verdict is known without a request (invalid, unsupported, excluded, local).
     verdict: Status | None = None
     reason: str | None = None
+    #: Archived copies the documents themselves cite for this URL: (archive URL, date or None).
+    archived_copies: list[tuple[str, str | None]] = field(default_factory=list)
 
     @property
     def request_url(self) -> str:

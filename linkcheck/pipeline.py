@@ -24,6 +24,8 @@ from linkcheck.discover import DiscoverOptions, Discovery, Document, read_text
 from linkcheck.errors import Interrupted, NetworkUnavailable
 from linkcheck.extract import ExtractionError, ExtractOptions, extractor, is_binary
 from linkcheck.models import Link, Location, Notice, RawLink, Report, Result, Status
+from linkcheck.identifiers import identifier_url, is_identifier
+from linkcheck.local import LocalLinks
 from linkcheck.urls import InvalidURL, classify_target, normalize
 
 PathLike = str | os.PathLike[str]
@@ -56,7 +58,7 @@ def extract_paths(paths: Sequence[PathLike], settings: Settings | None = None) -
     for document in discovery.documents(paths):
         extraction.documents += 1
         for raw in _raw_links(document, options, extraction.notices):
-            collector.add(raw, Location.of(document.display, raw))
+            collector.add(raw, document)
             extraction.citations += 1
     extraction.notices[:0] = discovery.notices
     extraction.links = list(collector.links.values())
@@ -144,25 +146,34 @@ def _raw_links(document: Document, options: ExtractOptions, notices: list[Notice
 
 
 class _LinkCollector:
-    """Deduplicates raw links into checkable `Link`s and applies the URL rules."""
+    """Turns raw links into deduplicated, checkable `Link`s and applies the URL rules."""
 
     def __init__(self, settings: Settings) -> None:
         self.links: dict[str, Link] = {}
+        self._settings = settings
         self._include = [re.compile(pattern) for pattern in settings.urls.include]
         self._exclude = [re.compile(pattern) for pattern in settings.urls.exclude]
+        self._local = LocalLinks()
 
-    def add(self, raw: RawLink, location: Location) -> None:
-        link = self._link_for(raw)
-        if link is not None:
-            link.locations.append(location)
-
-    def _link_for(self, raw: RawLink) -> Link | None:
+    def add(self, raw: RawLink, document: Document) -> None:
         target = raw.target.strip()
+        cited_as = target if is_identifier(target) else None
+        link = self._link_for(identifier_url(target, self._settings.urls.doi_resolver) or target, raw, document)
+        if link is None:
+            return
+        link.locations.append(Location.of(document.display, raw, cited_as))
+        if raw.archive_url and (raw.archive_url, raw.archive_date) not in link.archived_copies:
+            link.archived_copies.append((raw.archive_url, raw.archive_date))
+
+    def _link_for(self, target: str, raw: RawLink, document: Document) -> Link | None:
         kind = classify_target(target)
         if kind == "local" and raw.base and classify_target(raw.base) == "http":
             kind = "http"
         if kind == "local":
-            return None  # local files and #anchors: checked on disk by a later stage
+            if not self._settings.files.local_links:
+                return None
+            verdict = self._local.judge(target, document.path, document.root)
+            return self._get(verdict.key, verdict.status, verdict.reason)
         if kind == "unsupported":
             return self._get(target, Status.UNSUPPORTED, f"{target.split(':', 1)[0].lower()}: links are not checked")
         try:
