@@ -17,6 +17,12 @@ from linkcheck.models import DEFAULT_FAIL_ON, Report, Status
 _FORMATS: dict[str, str] = {
     "terminal": "terminal",
     "json": "json_report",
+    "markdown": "markdown",
+    "html": "html",
+    "junit": "junit",
+    "sarif": "sarif",
+    "github": "github",
+    "csv": "csv_report",
 }
 
 
