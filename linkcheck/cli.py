@@ -24,7 +24,7 @@ from linkcheck.config import (
     Settings,
     load_settings,
 )
-from linkcheck.errors import Interrupted, LinkcheckError, NetworkUnavailable, UsageError
+from linkcheck.errors import ArchiveBusy, Interrupted, LinkcheckError, NetworkUnavailable, UsageError
 from linkcheck.models import Report, Result
 from linkcheck.pipeline import check_paths, extract_paths
 from linkcheck.report import ReportOptions, known_formats, writer
@@ -34,6 +34,7 @@ EXIT_BROKEN = 1
 EXIT_USAGE = 2
 EXIT_NETWORK = 3
 EXIT_INTERNAL = 4
+EXIT_BUSY = 5
 EXIT_INTERRUPTED = 130
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,6 +54,9 @@ def _exit_codes(command: F) -> F:
         except NetworkUnavailable as exc:
             _error(str(exc))
             code = EXIT_NETWORK
+        except ArchiveBusy as exc:
+            _error(str(exc))
+            code = EXIT_BUSY
         except (Interrupted, KeyboardInterrupt):
             _error("interrupted")
             code = EXIT_INTERRUPTED
@@ -118,16 +122,34 @@ def cli() -> None:
 @click.option("--user-agent", help="User-Agent header to send.")
 @click.option("--accept", metavar="CODES", help="HTTP codes that count as alive, e.g. 200-299,429.")
 @click.option("--verbose", "-v", is_flag=True, default=None, help="List every result, not only those that need attention.")
+@click.option("--archive-dir", metavar="DIR", help="Archive folder: snapshots and the run history [default: archive].")
+@click.option("--max-age", metavar="DURATION", help="Reuse live results from history younger than this, e.g. 12h.")
+@click.option("--confirm", metavar="N/SPAN", help="Count a failure as broken only after N checks over SPAN, e.g. 3/72h.")
+@click.option("--no-history", "no_history", is_flag=True, default=None, help="Do not read or write the run history.")
+@click.option("--lock-timeout", metavar="DURATION", help="How long to wait for another run using the same archive folder.")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Append a log of the run (notices, broken citations, summary) to this file.")
 @_exit_codes
-def check(paths: tuple[str, ...], config_file: str | None, quiet: bool, debug: bool, formats: tuple[str, ...], output: str | None, **flags: Any) -> int:
+def check(
+    paths: tuple[str, ...],
+    config_file: str | None,
+    quiet: bool,
+    debug: bool,
+    formats: tuple[str, ...],
+    output: str | None,
+    log_file: str | None,
+    **flags: Any,
+) -> int:
     """Find every cited URL under PATHS, check it, report, and exit 1 if any is broken.
 
     PATHS are files and folders. Folders are walked (hidden folders and .gitignored
-    files skipped); Markdown, HTML and plain-text files are read.
+    files skipped). Read: Markdown, HTML, plain text, reStructuredText, AsciiDoc,
+    LaTeX, BibTeX, RIS, CSL-JSON, wikitext, Jupyter notebooks, PDF, DOCX and EPUB.
+    Every check is recorded in the archive folder's history; the report says what
+    is new since the last run over the same PATHS.
 
     \b
     Exit codes: 0 nothing broken, 1 broken citations, 2 usage or config error,
-    3 network unavailable, 4 internal error, 130 interrupted.
+    3 network unavailable, 4 internal error, 5 archive folder busy, 130 interrupted.
 
     \b
     Examples:
@@ -135,18 +157,22 @@ def check(paths: tuple[str, ...], config_file: str | None, quiet: bool, debug: b
       linkcheck check --format json -o report.json .
       linkcheck check --max-concurrency 16 --host-interval 200ms --exclude 'localhost' README.md
     """
+    if flags.pop("no_history", None):
+        flags["history_enabled"] = False
     settings = _settings(config_file, flags)
     targets = _report_targets(formats or tuple(settings.report.format), output or settings.report.output)
     started = time.monotonic()
+    log = _RunLog(log_file)
     with _progress(quiet) as progress:
         try:
             report = check_paths(paths, settings, on_total=progress.total, on_result=progress.result)
         except Interrupted as exc:
-            report = exc.report
-            if report is not None:
-                _render(report, settings, targets, time.monotonic() - started, quiet)
+            if exc.report is not None:
+                _render(exc.report, settings, targets, time.monotonic() - started, quiet)
+                log.report(exc.report, settings)
             raise
-    _render(report, settings, targets, time.monotonic() - started, quiet)
+        _render(report, settings, targets, time.monotonic() - started, quiet)
+        log.report(report, settings)
     return EXIT_BROKEN if report.broken(settings.fail_on) else EXIT_OK
 
 
@@ -190,6 +216,11 @@ _FLAG_KEYS = {
     "user_agent": "check.user_agent",
     "accept": "check.accept",
     "verbose": "report.verbose",
+    "archive_dir": "archive.path",
+    "max_age": "history.max_age",
+    "confirm": "history.confirm",
+    "history_enabled": "history.enabled",
+    "lock_timeout": "archive.lock_timeout",
 }
 
 
@@ -223,6 +254,7 @@ def _render(report: Report, settings: Settings, targets: list[tuple[str, str | N
         options = ReportOptions(
             fail_on=settings.fail_on,
             verbose=settings.report.verbose,
+            quiet=quiet,
             color=file is None and _wants_color(sys.stdout),
             elapsed=elapsed,
         )
@@ -247,6 +279,31 @@ def _write_file(path: Path, write: Callable[[TextIO], None]) -> None:
 
 def _wants_color(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+class _RunLog:
+    """`--log-file`: an appended, timestamped record of each run, for unattended use."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+
+    def report(self, report: Report, settings: Settings) -> None:
+        if self.path is None:
+            return
+        from linkcheck.report.terminal import safe, summary_line
+
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        lines = [f"{stamp} notice {safe(str(notice))}" for notice in report.notices]
+        for result in report.broken(settings.fail_on):
+            for location in result.locations:
+                lines.append(f"{stamp} broken {safe(location.file)} {location.where()} {result.status.value} {safe(result.url)} {safe(result.error or '')}")
+        summary = summary_line(report, ReportOptions(fail_on=settings.fail_on)).plain.replace("\n", " ")
+        lines.append(f"{stamp} summary {summary}")
+        try:
+            with open(self.path, "a", encoding="utf-8") as handle:
+                handle.write("\n".join(lines) + "\n")
+        except OSError as exc:
+            _error(f"cannot write the log file {self.path}: {exc.strerror or exc}")
 
 
 class _Progress:
@@ -300,10 +357,17 @@ def _progress(quiet: bool) -> Iterator[_Progress]:
         yield progress
 
 
+def _register_commands() -> None:
+    """Command groups that live in their own modules (they import this one)."""
+    import linkcheck.cli_history  # noqa: F401
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="linkcheck")
 
+
+_register_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

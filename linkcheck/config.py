@@ -41,6 +41,8 @@ DEFAULT_ANCHOR_BODY_LIMIT = 8 * 1024 * 1024
 DEFAULT_ACCEPT = ["200-299"]
 DEFAULT_USER_AGENT = f"Mozilla/5.0 (compatible; linkcheck/{__version__}; +https://pypi.org/project/linkcheck/)"
 DEFAULT_PROBE_URLS = ["https://example.com/", "https://www.wikipedia.org/"]
+DEFAULT_ARCHIVE_DIR = "archive"
+DEFAULT_LOCK_TIMEOUT = 60.0
 DEFAULT_FAIL_ON_NAMES = sorted(status.value for status in DEFAULT_FAIL_ON)
 
 
@@ -105,6 +107,20 @@ class ReportSettings:
 
 
 @dataclass
+class HistorySettings:
+    enabled: bool = _setting(True, "bool", "record every check in the archive folder's history (needed for the diff, cache and confirmation)")
+    max_age: float = _setting(0.0, "duration", "reuse a live result younger than this instead of requesting again (0: never)")
+    max_age_broken: float = _setting(0.0, "duration", "reuse a broken result younger than this (0: always re-check broken links)")
+    confirm: str = _setting("", "confirm", "count a failure as broken only after N checks over a span, e.g. 3/72h (empty: at once)")
+
+
+@dataclass
+class ArchiveSettings:
+    path: str = _setting(DEFAULT_ARCHIVE_DIR, "str", "the archive folder: WARC snapshots, their index and the run history")
+    lock_timeout: float = _setting(DEFAULT_LOCK_TIMEOUT, "duration", "how long a run waits for another run using the same archive folder")
+
+
+@dataclass
 class HostSettings:
     """Per-host overrides, `[hosts."docs.example.org"]`, as lychee has them."""
 
@@ -122,6 +138,8 @@ class Settings:
     check: CheckSettings = field(default_factory=CheckSettings)
     network: NetworkSettings = field(default_factory=NetworkSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    history: HistorySettings = field(default_factory=HistorySettings)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     hosts: dict[str, HostSettings] = field(default_factory=dict)
 
     @property
@@ -272,6 +290,13 @@ def coerce(kind: str, value: Any) -> Any:
         if not isinstance(value, str) or value.lower() not in ("head", "get"):
             raise ValueError(f"expected \"head\" or \"get\", got {value!r}")
         return value.lower()
+    if kind == "confirm":
+        from linkcheck.confirm import ConfirmRule
+
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise TypeError(f"expected a rule such as \"3/72h\", got {_describe(value)}")
+        ConfirmRule.parse(str(value))
+        return str(value)
     if kind == "headers":
         if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
             raise TypeError("expected a table of header names to string values")

@@ -5,6 +5,7 @@
     │   ├── ConfigError            bad config.toml, environment or flag; names key and file
     │   └── InputError             an input path that does not exist or cannot be read
     ├── NetworkUnavailable         nothing could be reached at all            (exit 3)
+    ├── ArchiveBusy                another run holds the archive folder       (exit 5)
     └── Interrupted                Ctrl-C or SIGTERM; carries the partial report (exit 130)
 
 The library raises; only the CLI turns these into exit codes (`linkcheck.cli`).
@@ -41,6 +42,10 @@ class NetworkUnavailable(LinkcheckError):
     def __init__(self, message: str, report: Report | None = None) -> None:
         super().__init__(message)
         self.report = report
+
+
+class ArchiveBusy(LinkcheckError):
+    """Another linkcheck run holds the archive folder and did not release it in time."""
 
 
 class Interrupted(LinkcheckError):

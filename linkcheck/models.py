@@ -165,6 +165,8 @@ class Result:
     locations: list[Location] = field(default_factory=list)
     archive: dict[str, Any] | None = None
     cached: bool = False
+    #: For a `suspect` result: when this URL started failing (the first failing check).
+    failing_since: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report's shape for one result (DESIGN.md)."""
@@ -182,6 +184,8 @@ class Result:
         }
         if self.cached:
             data["cached"] = True
+        if self.failing_since is not None:
+            data["failing_since"] = iso_utc(self.failing_since)
         return data
 
 
@@ -202,6 +206,28 @@ class Notice:
         return f"{self.path}: {self.message}"
 
 
+@dataclass
+class Diff:
+    """What changed since the previous run over the same inputs (URLs in each category)."""
+
+    previous_run: int | None
+    new_broken: list[str] = field(default_factory=list)
+    fixed: list[str] = field(default_factory=list)
+    still_broken: list[str] = field(default_factory=list)
+    new_citations: list[str] = field(default_factory=list)
+    removed_citations: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "previous_run": self.previous_run,
+            "new_broken": self.new_broken,
+            "fixed": self.fixed,
+            "still_broken": self.still_broken,
+            "new_citations": self.new_citations,
+            "removed_citations": self.removed_citations,
+        }
+
+
 @dataclass(slots=True)
 class Report:
     """Everything a run produced; every output format renders from this one object."""
@@ -214,6 +240,9 @@ class Report:
     notices: list[Notice] = field(default_factory=list)
     #: True when the run was stopped early (Ctrl-C, SIGTERM): results are partial.
     interrupted: bool = False
+    #: The run's id in the history, and what changed since the previous run (None without history).
+    run_id: int | None = None
+    diff: Diff | None = None
 
     @property
     def unique_urls(self) -> int:

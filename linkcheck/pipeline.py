@@ -14,6 +14,7 @@ import signal
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
 import httpx
 
@@ -21,9 +22,13 @@ from linkcheck.check import Engine, make_client, network_available
 from linkcheck.check.engine import all_unreachable
 from linkcheck.config import Settings
 from linkcheck.discover import DiscoverOptions, Discovery, Document, read_text
-from linkcheck.errors import Interrupted, NetworkUnavailable
+from linkcheck.archive.errors import ArchiveError, ArchiveLocked
+from linkcheck.archive.lock import ArchiveLock
+from linkcheck.confirm import ConfirmRule, confirm
+from linkcheck.errors import ArchiveBusy, InputError, Interrupted, NetworkUnavailable
 from linkcheck.extract import ExtractionError, ExtractOptions, extractor, is_binary
-from linkcheck.models import Link, Location, Notice, RawLink, Report, Result, Status
+from linkcheck.history import History, inputs_key
+from linkcheck.models import Diff, Link, Location, Notice, RawLink, Report, Result, Status
 from linkcheck.identifiers import identifier_url, is_identifier
 from linkcheck.local import LocalLinks
 from linkcheck.urls import InvalidURL, classify_target, normalize
@@ -72,56 +77,177 @@ def check_paths(
     client: httpx.AsyncClient | None = None,
     on_total: Callable[[int], None] | None = None,
     on_result: Callable[[Result], None] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Report:
-    """Extract, check and return the report.
+    """Extract, check and return the report; with history on, also record, reuse and diff.
 
-    Raises `InputError`/`ConfigError` for bad input, `NetworkUnavailable` when nothing at
-    all could be reached (with the report attached), and `Interrupted` on Ctrl-C or SIGTERM
-    (with the partial report attached).
+    Raises `InputError`/`ConfigError` for bad input, `ArchiveBusy` when another run holds
+    the archive folder, `NetworkUnavailable` when nothing at all could be reached (with
+    the report attached), and `Interrupted` on Ctrl-C or SIGTERM (with the partial report).
+    `clock` replaces the wall clock (tests of confirmation over days use it).
     """
     settings = settings or Settings()
-    started_at = _now()
+    now = clock or _now
+    started_at = now()
     extraction = extract_paths(paths, settings)
     if on_total is not None:
         on_total(len(extraction.links))
-    engines: list[Engine] = []
+    with contextlib.ExitStack() as stack:
+        memory = stack.enter_context(_Memory.open(settings, paths, started_at, now)) if settings.history.enabled else None
+        run = _CheckRun(settings, extraction, started_at, now, memory, on_result)
+        try:
+            reachable = asyncio.run(run.execute(client))
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            raise Interrupted(run.finish(interrupted=True)) from None
+        if not reachable:
+            if memory is not None:
+                memory.discard()
+            raise NetworkUnavailable(
+                "network unavailable: no host could be reached and the network probe failed "
+                f"({', '.join(settings.network.probe_urls)}); no verdict on the citations is possible",
+                run.report(),
+            )
+        return run.finish(interrupted=False)
+    raise AssertionError("unreachable")  # pragma: no cover - the with block always returns or raises
 
-    def report(interrupted: bool = False) -> Report:
-        results = engines[0].results if engines else []
-        return Report(
-            results=sorted(results, key=lambda result: result.url),
-            started_at=started_at,
-            finished_at=_now(),
-            documents=extraction.documents,
-            links=extraction.citations,
-            notices=extraction.notices,
-            interrupted=interrupted,
-        )
 
-    async def run() -> bool:
+class _CheckRun:
+    """One `check`: cached verdicts first, the engine for the rest, every verdict remembered."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        extraction: Extraction,
+        started_at: datetime,
+        now: Callable[[], datetime],
+        memory: _Memory | None,
+        on_result: Callable[[Result], None] | None,
+    ) -> None:
+        self.settings = settings
+        self.extraction = extraction
+        self.started_at = started_at
+        self.now = now
+        self.memory = memory
+        self.on_result = on_result
+        self.results: list[Result] = []
+
+    def accept(self, result: Result) -> None:
+        if self.memory is not None:
+            result = self.memory.remember(result)
+        self.results.append(result)
+        if self.on_result is not None:
+            self.on_result(result)
+
+    async def execute(self, client: httpx.AsyncClient | None) -> bool:
+        """Check everything; False when nothing could be reached and the probe failed too."""
         _cancel_on_sigterm()
+        to_check = []
+        for link in self.extraction.links:
+            cached = self.memory.cached(link) if self.memory is not None and link.verdict is None else None
+            if cached is not None:
+                self.accept(cached)
+            else:
+                to_check.append(link)
         owned = client is None
-        http = client or make_client(settings)
+        http = client or make_client(self.settings)
         async with http if owned else contextlib.nullcontext(http):
-            engine = Engine(settings, http)
-            engines.append(engine)
-            await engine.run(extraction.links, on_result)
-            if all_unreachable(list(engine.outcomes.values())) and settings.network.probe_urls:
-                return await network_available(http, settings.network.probe_urls)
+            engine = Engine(self.settings, http, clock=self.now)
+            await engine.run(to_check, self.accept)
+            if all_unreachable(list(engine.outcomes.values())) and self.settings.network.probe_urls:
+                return await network_available(http, self.settings.network.probe_urls)
             return True
 
-    try:
-        reachable = asyncio.run(run())
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        raise Interrupted(report(interrupted=True)) from None
-    final = report()
-    if not reachable:
-        raise NetworkUnavailable(
-            "network unavailable: no host could be reached and the network probe failed "
-            f"({', '.join(settings.network.probe_urls)}); no verdict on the citations is possible",
-            final,
+    def report(self, interrupted: bool = False) -> Report:
+        return Report(
+            results=sorted(self.results, key=lambda result: result.url),
+            started_at=self.started_at,
+            finished_at=self.now(),
+            documents=self.extraction.documents,
+            links=self.extraction.citations,
+            notices=self.extraction.notices,
+            interrupted=interrupted,
+            run_id=self.memory.run_id if self.memory is not None else None,
         )
-    return final
+
+    def finish(self, interrupted: bool) -> Report:
+        report = self.report(interrupted)
+        if self.memory is not None:
+            report.diff = self.memory.finish(report)
+        return report
+
+
+class _Memory:
+    """The history side of a run: the archive-folder lock, the run row, cache and confirmation."""
+
+    def __init__(self, settings: Settings, history: History, lock: ArchiveLock, run_id: int, now: Callable[[], datetime]) -> None:
+        self.settings = settings
+        self.history = history
+        self.lock = lock
+        self.run_id = run_id
+        self.now = now
+        self.rule = ConfirmRule.parse(settings.history.confirm)
+
+    @classmethod
+    @contextlib.contextmanager
+    def open(cls, settings: Settings, paths: Sequence[PathLike], started_at: datetime, now: Callable[[], datetime]):  # type: ignore[no-untyped-def]
+        folder = Path(settings.archive.path)
+        _ensure_folder(folder)
+        lock = ArchiveLock(folder, settings.archive.lock_timeout, on_wait=_warn)
+        try:
+            lock.acquire_blocking()
+        except ArchiveLocked as exc:
+            raise ArchiveBusy(str(exc)) from None
+        except ArchiveError as exc:
+            raise InputError(str(exc)) from None
+        try:
+            with History(folder) as history:
+                memory = cls(settings, history, lock, history.start_run(inputs_key(paths), started_at), now)
+                yield memory
+        finally:
+            lock.release()
+
+    def cached(self, link: Link) -> Result | None:
+        """A fresh enough verdict from history, reused instead of a request."""
+        history = self.settings.history
+        if history.max_age <= 0 and history.max_age_broken <= 0:
+            return None
+        check = self.history.latest(link.url, before_run=self.run_id)
+        if check is None:
+            return None
+        age = (self.now() - check.checked_at).total_seconds()
+        live = check.status in (Status.OK, Status.REDIRECT_PERMANENT, Status.REDIRECT_TEMPORARY)
+        limit = history.max_age if live else history.max_age_broken
+        if limit <= 0 or age > limit or check.status is Status.SUSPECT:
+            return None
+        return check.as_result(list(link.locations))
+
+    def remember(self, result: Result) -> Result:
+        """Apply confirmation to a fresh broken verdict, then record it."""
+        if not result.cached and result.status in self.settings.fail_on and not self.rule.immediate:
+            streak = self.history.failure_streak(result.url, self.settings.fail_on, self.run_id)
+            result = confirm(result, [check.checked_at for check in streak], self.rule, self.now())
+        self.history.record(self.run_id, result)
+        return result
+
+    def discard(self) -> None:
+        self.history.discard_run(self.run_id)
+
+    def finish(self, report: Report) -> Diff:
+        self.history.finish_run(self.run_id, report.finished_at, report.documents, report.links, report.interrupted)
+        return self.history.diff(self.run_id, self.settings.fail_on)
+
+
+def _ensure_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the archive folder {folder}: {exc.strerror or exc}") from None
+
+
+def _warn(message: str) -> None:
+    import sys
+
+    print(f"linkcheck: {message}", file=sys.stderr, flush=True)
 
 
 def _raw_links(document: Document, options: ExtractOptions, notices: list[Notice]) -> Iterable[RawLink]:

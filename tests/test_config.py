@@ -9,7 +9,6 @@ from linkcheck.config import (
     DEFAULT_MAX_CONCURRENCY,
     load_settings,
     parse_status_range,
-    render_config_toml,
 )
 from linkcheck.errors import ConfigError
 
@@ -110,11 +109,6 @@ def test_list_settings_from_environment_are_comma_separated(tmp_path):
 @pytest.mark.parametrize(("text", "expected"), [("200-299", range(200, 300)), ("429", range(429, 430)), ("100..=103", range(100, 104))])
 def test_status_ranges(text, expected):
     assert parse_status_range(text) == expected
-
-
-def test_shipped_config_toml_is_the_generated_reference():
-    """config.toml documents every setting with its default; it is generated, so defaults live once."""
-    assert (ROOT / "config.toml").read_text(encoding="utf-8") == render_config_toml()
 
 
 def test_shipped_config_toml_uncommented_loads_with_defaults(tmp_path):

@@ -35,8 +35,11 @@ RESERVED_INVALID_SUFFIX = ".invalid"
 class Engine:
     """Checks links with one shared client; `results` grows as verdicts arrive (also on Ctrl-C)."""
 
-    def __init__(self, settings: Settings, client: httpx.AsyncClient) -> None:
+    def __init__(
+        self, settings: Settings, client: httpx.AsyncClient, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.settings = settings
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.results: list[Result] = []
         self.outcomes: dict[str, Outcome] = {}
         check = settings.check
@@ -71,7 +74,7 @@ class Engine:
         pages: dict[str, list[Link]] = {}
         for link in links:
             if link.verdict is not None:
-                self._record(_verdict_result(link), on_result)
+                self._record(_verdict_result(link, self.clock()), on_result)
             elif link.request_url in pages:
                 pages[link.request_url].append(link)
             else:
@@ -92,7 +95,7 @@ class Engine:
     async def check_page(self, links: Sequence[Link]) -> list[Result]:
         """One request for a page, one result per cited form of it (each #fragment judged)."""
         started = time.monotonic()
-        checked_at = datetime.now(timezone.utc)
+        checked_at = self.clock()
         wants_anchors = self.settings.check.fragments and any(is_checkable_fragment(link.fragment) for link in links)
         outcome = await self._fetch(links[0].request_url, self.settings.check.anchor_body_limit if wants_anchors else 0)
         status, error = classify(outcome, self.accept)
@@ -180,12 +183,12 @@ def is_reserved_invalid(url: str) -> bool:
     return host == RESERVED_INVALID_SUFFIX[1:] or host.endswith(RESERVED_INVALID_SUFFIX)
 
 
-def _verdict_result(link: Link) -> Result:
+def _verdict_result(link: Link, checked_at: datetime) -> Result:
     return Result(
         url=link.url,
         status=link.verdict or Status.INVALID,
         error=link.reason,
-        checked_at=datetime.now(timezone.utc),
+        checked_at=checked_at,
         locations=list(link.locations),
     )
 

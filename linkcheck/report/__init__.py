@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TextIO
 
 from linkcheck.models import DEFAULT_FAIL_ON, Report, Status
@@ -31,11 +31,12 @@ class ReportOptions:
     fail_on: frozenset[Status] = DEFAULT_FAIL_ON
     #: List every result, not only those needing attention (terminal).
     verbose: bool = False
+    #: Only what is broken or new since the last run (terminal; for cron mail).
+    quiet: bool = False
     color: bool = False
     width: int | None = None
     #: Seconds the run took, for the summary line (None to leave it out, e.g. golden tests).
     elapsed: float | None = None
-    extras: dict[str, object] = field(default_factory=dict)
 
 
 Writer = Callable[[Report, TextIO, ReportOptions], None]

@@ -22,6 +22,8 @@ def to_dict(report: Report) -> dict[str, Any]:
             "unique_urls": report.unique_urls,
             "by_status": report.by_status(),
         },
+        "run_id": report.run_id,
+        "diff": report.diff.to_dict() if report.diff is not None else None,
         "results": [result.to_dict() for result in report.results],
         "notices": [{"file": notice.path, "message": notice.message} for notice in report.notices],
     }

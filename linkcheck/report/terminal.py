@@ -40,7 +40,13 @@ def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
         emoji=False,
         soft_wrap=False,
     )
-    shown = [result for result in report.results if options.verbose or result.status not in _QUIET_STATUSES]
+    if options.quiet:
+        new = set(report.diff.new_broken) if report.diff else set()
+        shown = [result for result in report.results if result.status in options.fail_on or result.url in new]
+        if not shown:
+            return  # cron mails nothing when nothing is broken
+    else:
+        shown = [result for result in report.results if options.verbose or result.status not in _QUIET_STATUSES]
     by_file: dict[str, list[tuple[Location, Result]]] = defaultdict(list)
     for result in shown:
         for location in result.locations:
@@ -48,7 +54,29 @@ def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
     for file in sorted(by_file):
         console.print(Text(safe(file), style="bold underline"))
         console.print(_file_table(sorted(by_file[file], key=lambda pair: pair[0].sort_key()), options))
-    console.print(summary_line(report, options))
+    if report.diff is not None and report.diff.previous_run is not None:
+        console.print(diff_line(report), soft_wrap=True)
+    console.print(summary_line(report, options), soft_wrap=True)
+
+
+def diff_line(report: Report) -> Text:
+    """One line on what changed since the previous run over the same inputs."""
+    diff = report.diff
+    assert diff is not None
+    parts = [
+        (len(diff.new_broken), "newly broken", "bold red"),
+        (len(diff.fixed), "fixed", "green"),
+        (len(diff.still_broken), "still broken", ""),
+        (len(diff.new_citations), "new URLs", ""),
+        (len(diff.removed_citations), "removed URLs", ""),
+    ]
+    text = Text(f"Since run {diff.previous_run}: ")
+    for index, (count, label, style) in enumerate(parts):
+        if index:
+            text.append(", ")
+        text.append(f"{count} {label}", style=style if count else "")
+    text.append(".")
+    return text
 
 
 def _file_table(rows: list[tuple[Location, Result]], options: ReportOptions) -> Table:
@@ -72,8 +100,14 @@ def _file_table(rows: list[tuple[Location, Result]], options: ReportOptions) -> 
 def detail(result: Result) -> str:
     """What to do about a result: the new URL for a redirect, else the error sentence."""
     if result.status in (Status.REDIRECT_PERMANENT, Status.REDIRECT_TEMPORARY) and result.final_url:
-        return f"-> {result.final_url}"
-    return result.error or ""
+        text = f"-> {result.final_url}"
+    else:
+        text = result.error or ""
+    if result.status is Status.SUSPECT and result.failing_since is not None:
+        text += f" [failing since {result.failing_since:%Y-%m-%d %H:%M}Z]"
+    if result.cached:
+        text += " (cached)"
+    return text
 
 
 def summary_line(report: Report, options: ReportOptions) -> Text:

@@ -1,0 +1,313 @@
+"""The run history: every check of every URL across runs, in SQLite inside the archive folder.
+
+It answers the questions unattended runs ask: what did we know about this URL and when
+(the cache, `--max-age`), how long has it been failing (confirmation, `--confirm 3/72h`),
+and what changed since the last run over the same inputs (the diff). Results are written
+as they arrive, in small transactions, so a run killed at any point keeps what it checked;
+a run row left `running` by a dead process reads as `interrupted`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from linkcheck.models import Diff, Location, Redirect, Result, Status
+
+HISTORY_FILE = "history.sqlite"
+_SCHEMA_VERSION = 1
+_BATCH = 200
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    inputs TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    state TEXT NOT NULL CHECK (state IN ('running', 'complete', 'interrupted')),
+    pid INTEGER NOT NULL,
+    documents INTEGER NOT NULL DEFAULT 0,
+    citations INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS checks (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    url TEXT NOT NULL,
+    status TEXT NOT NULL,
+    http_status INTEGER,
+    final_url TEXT,
+    redirects TEXT,
+    error TEXT,
+    checked_at TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    cached INTEGER NOT NULL DEFAULT 0,
+    citations INTEGER NOT NULL DEFAULT 0,
+    first_location TEXT,
+    PRIMARY KEY (run_id, url)
+);
+CREATE INDEX IF NOT EXISTS checks_by_url ON checks (url, checked_at);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    id: int
+    inputs: str
+    started_at: datetime
+    finished_at: datetime | None
+    state: str
+    documents: int
+    citations: int
+    urls: int = 0
+    broken: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One check of one URL in one run, as history remembers it."""
+
+    run_id: int
+    url: str
+    status: Status
+    http_status: int | None
+    final_url: str | None
+    redirects: list[Redirect]
+    error: str | None
+    checked_at: datetime
+    duration_ms: int
+    cached: bool
+
+    def as_result(self, locations: list[Location]) -> Result:
+        """This check reused as today's verdict (marked cached)."""
+        return Result(
+            url=self.url,
+            status=self.status,
+            http_status=self.http_status,
+            final_url=self.final_url,
+            redirects=list(self.redirects),
+            error=self.error,
+            checked_at=self.checked_at,
+            duration_ms=self.duration_ms,
+            locations=locations,
+            cached=True,
+        )
+
+
+def inputs_key(paths: Sequence[str | os.PathLike[str]]) -> str:
+    """Runs over the same inputs are compared; the key is their sorted absolute paths."""
+    return json.dumps(sorted(str(Path(path).resolve()) for path in paths))
+
+
+class History:
+    """An open history database. Use as a context manager."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(folder / HISTORY_FILE, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(_SCHEMA)
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(_SCHEMA_VERSION),))
+        except (OSError, sqlite3.Error) as exc:
+            from linkcheck.errors import UsageError
+
+            raise UsageError(f"cannot open the history in {folder}: {exc}") from None
+        self._pending: list[tuple[object, ...]] = []
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.flush()
+        self.db.close()
+
+    # -- writing a run -------------------------------------------------------------
+
+    def start_run(self, inputs: str, started_at: datetime) -> int:
+        self._mark_dead_runs_interrupted()
+        cursor = self.db.execute(
+            "INSERT INTO runs (inputs, started_at, state, pid) VALUES (?, ?, 'running', ?)",
+            (inputs, _iso(started_at), os.getpid()),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def record(self, run_id: int, result: Result) -> None:
+        first = result.locations[0] if result.locations else None
+        self._pending.append(
+            (
+                run_id,
+                result.url,
+                result.status.value,
+                result.http_status,
+                result.final_url,
+                json.dumps([hop.to_dict() for hop in result.redirects]),
+                result.error,
+                _iso(result.checked_at or datetime.now(timezone.utc)),
+                result.duration_ms,
+                int(result.cached),
+                len(result.locations),
+                json.dumps(first.to_dict()) if first else None,
+            )
+        )
+        if len(self._pending) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("INSERT OR REPLACE INTO checks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self._pending)
+        self._pending.clear()
+
+    def discard_run(self, run_id: int) -> None:
+        """Forget a run whose verdicts mean nothing (the network was down)."""
+        self._pending.clear()
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("DELETE FROM checks WHERE run_id = ?", (run_id,))
+            self.db.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+
+    def finish_run(self, run_id: int, finished_at: datetime, documents: int, citations: int, interrupted: bool) -> None:
+        self.flush()
+        self.db.execute(
+            "UPDATE runs SET finished_at = ?, state = ?, documents = ?, citations = ? WHERE id = ?",
+            (_iso(finished_at), "interrupted" if interrupted else "complete", documents, citations, run_id),
+        )
+
+    def _mark_dead_runs_interrupted(self) -> None:
+        for run_id, pid in self.db.execute("SELECT id, pid FROM runs WHERE state = 'running'").fetchall():
+            if pid != os.getpid() and not _alive(pid):
+                self.db.execute("UPDATE runs SET state = 'interrupted' WHERE id = ?", (run_id,))
+
+    # -- reading ----------------------------------------------------------------------
+
+    def latest(self, url: str, *, before_run: int | None = None) -> Check | None:
+        """The newest check of `url` (optionally only from runs before `before_run`)."""
+        query = "SELECT * FROM checks WHERE url = ?"
+        args: list[object] = [url]
+        if before_run is not None:
+            query += " AND run_id < ?"
+            args.append(before_run)
+        row = self.db.execute(query + " ORDER BY checked_at DESC, run_id DESC LIMIT 1", args).fetchone()
+        return _check(row) if row else None
+
+    def timeline(self, url: str) -> list[Check]:
+        rows = self.db.execute("SELECT * FROM checks WHERE url = ? ORDER BY checked_at, run_id", (url,)).fetchall()
+        return [_check(row) for row in rows]
+
+    def failure_streak(self, url: str, broken: frozenset[Status], before_run: int) -> list[Check]:
+        """The unbroken run of failing checks of `url` up to (not including) `before_run`, oldest first."""
+        streak: list[Check] = []
+        for check in reversed(self.timeline(url)):
+            if check.run_id >= before_run:
+                continue
+            if check.status not in broken and check.status is not Status.SUSPECT:
+                break
+            streak.append(check)
+        return list(reversed(streak))
+
+    def runs(self, limit: int = 50) -> list[Run]:
+        self._mark_dead_runs_interrupted()
+        rows = self.db.execute(
+            """SELECT r.id, r.inputs, r.started_at, r.finished_at, r.state, r.documents, r.citations,
+                      COUNT(c.url), SUM(c.status IN ('dead','error','soft404','fragment_missing','invalid'))
+               FROM runs r LEFT JOIN checks c ON c.run_id = r.id
+               GROUP BY r.id ORDER BY r.id DESC LIMIT ?""",
+            (limit,),
+        ).fetchall()
+        return [
+            Run(row[0], row[1], _parse(row[2]), _parse(row[3]) if row[3] else None, row[4], row[5], row[6], row[7], row[8] or 0)
+            for row in rows
+        ]
+
+    def previous_run(self, inputs: str, before: int) -> int | None:
+        """The last complete run over the same inputs before run `before`."""
+        row = self.db.execute(
+            "SELECT id FROM runs WHERE inputs = ? AND state = 'complete' AND id < ? ORDER BY id DESC LIMIT 1",
+            (inputs, before),
+        ).fetchone()
+        return row[0] if row else None
+
+    def last_run(self, inputs: str | None = None, state: str = "complete") -> int | None:
+        query, args = "SELECT id FROM runs WHERE state = ?", [state]
+        if inputs is not None:
+            query += " AND inputs = ?"
+            args.append(inputs)
+        row = self.db.execute(query + " ORDER BY id DESC LIMIT 1", args).fetchone()
+        return row[0] if row else None
+
+    def run_inputs(self, run_id: int) -> str | None:
+        row = self.db.execute("SELECT inputs FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return row[0] if row else None
+
+    def statuses(self, run_id: int) -> dict[str, Status]:
+        return {url: Status(status) for url, status in self.db.execute("SELECT url, status FROM checks WHERE run_id = ?", (run_id,))}
+
+    def diff(self, run_id: int, broken: frozenset[Status]) -> Diff:
+        """Compare run `run_id` with the previous complete run over the same inputs."""
+        inputs = self.run_inputs(run_id)
+        previous = self.previous_run(inputs, run_id) if inputs is not None else None
+        now = self.statuses(run_id)
+        before = self.statuses(previous) if previous is not None else {}
+        return compare(previous, before, now, broken)
+
+
+def compare(previous_run: int | None, before: dict[str, Status], now: dict[str, Status], broken: frozenset[Status]) -> Diff:
+    """The diff between two runs' verdicts (pure; `History.diff` feeds it)."""
+    diff = Diff(previous_run=previous_run)
+    if previous_run is None:
+        return diff
+    for url in sorted(now):
+        was, is_ = before.get(url), now[url]
+        if url not in before:
+            diff.new_citations.append(url)
+        if is_ in broken:
+            (diff.still_broken if was in broken else diff.new_broken).append(url)
+        elif was in broken:
+            diff.fixed.append(url)
+    diff.removed_citations = sorted(url for url in before if url not in now)
+    return diff
+
+
+def _check(row: Sequence[object]) -> Check:
+    return Check(
+        run_id=int(row[0]),  # type: ignore[arg-type]
+        url=str(row[1]),
+        status=Status(row[2]),
+        http_status=row[3],  # type: ignore[arg-type]
+        final_url=row[4],  # type: ignore[arg-type]
+        redirects=[Redirect(hop["url"], hop["status"]) for hop in json.loads(str(row[5] or "[]"))],
+        error=row[6],  # type: ignore[arg-type]
+        checked_at=_parse(str(row[7])),
+        duration_ms=int(row[8]),  # type: ignore[arg-type]
+        cached=bool(row[9]),
+    )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

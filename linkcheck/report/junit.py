@@ -1,0 +1,134 @@
+"""The JUnit XML report, for CI servers that show test results (Jenkins, GitLab, Azure DevOps).
+
+One `<testsuite>` per document file, one `<testcase>` per citation: `classname` is the file,
+`name` the URL with the position in parentheses (so two citations of one URL in one file
+stay two test cases). A broken citation has a `<failure>` (type = status, message = status
+and error); an `excluded` or `unsupported` one is `<skipped>`; everything else passes, and
+the warnings are listed in the suite's `<system-out>`.
+
+The shape is the one the Apache Ant / Windy Road `JUnit.xsd` describes (the tests validate
+against it): `<testsuites>` has no attributes, so the counts live on each `<testsuite>`
+(`tests`, `failures`, `errors`, `skipped`, `time`) and the run's facts in its `<properties>`.
+`timestamp` is the run's start in UTC without a zone (the schema's pattern allows none), and
+`hostname` is `localhost`, the schema's word for "not known" (the report does not say).
+
+ElementTree escapes markup; characters XML 1.0 cannot carry at all (C0 controls but tab,
+newline and carriage return; U+FFFE, U+FFFF) are removed from every value first.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from datetime import timezone
+from typing import TextIO
+
+from linkcheck import __version__
+from linkcheck.models import WARNING_STATUSES, Location, Report, Result, Status, iso_utc
+from linkcheck.report import ReportOptions
+from linkcheck.report.terminal import detail
+
+#: What XML 1.0 cannot contain (its `Char` production, inverted).
+_ILLEGAL_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+_SKIPPED = frozenset({Status.EXCLUDED, Status.UNSUPPORTED})
+
+#: Suite name for results that no document cites (the schema wants a non-empty name).
+NO_FILE = "(no file)"
+
+
+def xml_text(value: object) -> str:
+    """`value` as text XML 1.0 can carry: illegal characters removed, None as empty."""
+    return "" if value is None else _ILLEGAL_XML.sub("", str(value))
+
+
+def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
+    by_file: dict[str, list[tuple[Location | None, Result]]] = defaultdict(list)
+    for result in report.results:
+        for location in result.locations or [None]:
+            by_file[location.file if location else ""].append((location, result))
+    root = ET.Element("testsuites")
+    for index, file in enumerate(sorted(by_file)):
+        pairs = sorted(by_file[file], key=lambda pair: (pair[0].sort_key() if pair[0] else ("",), pair[1].url))
+        _suite(root, index, file, pairs, report, options)
+    ET.indent(root)
+    stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    stream.write(ET.tostring(root, encoding="unicode"))
+    stream.write("\n")
+
+
+def _seconds(milliseconds: int) -> str:
+    return f"{milliseconds / 1000:.3f}"
+
+
+def _suite(
+    root: ET.Element, index: int, file: str, pairs: list[tuple[Location | None, Result]], report: Report, options: ReportOptions
+) -> None:
+    name = xml_text(file).strip() or NO_FILE
+    failures = sum(1 for _, result in pairs if result.status in options.fail_on)
+    skipped = sum(1 for _, result in pairs if result.status in _SKIPPED and result.status not in options.fail_on)
+    distinct = {id(result): result for _, result in pairs}
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        {
+            "name": name,
+            "tests": str(len(pairs)),
+            "failures": str(failures),
+            "errors": "0",
+            "skipped": str(skipped),
+            "time": _seconds(sum(result.duration_ms for result in distinct.values())),
+            "timestamp": report.started_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
+            "hostname": "localhost",
+            "package": name,
+            "id": str(index),
+        },
+    )
+    properties = ET.SubElement(suite, "properties")
+    facts = {
+        "linkcheck.version": __version__,
+        "started_at": iso_utc(report.started_at),
+        "finished_at": iso_utc(report.finished_at),
+        "interrupted": "true" if report.interrupted else "false",
+    }
+    for key, value in facts.items():
+        ET.SubElement(properties, "property", {"name": key, "value": xml_text(value)})
+    warnings: list[str] = []
+    for location, result in pairs:
+        where = location.where() if location else ""
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {
+                "name": xml_text(f"{result.url} ({where})" if location else result.url),
+                "classname": name,
+                "time": _seconds(result.duration_ms),
+            },
+        )
+        message = f"{result.status.value}: {result.error}" if result.error else result.status.value
+        if result.status in options.fail_on:
+            failure = ET.SubElement(case, "failure", {"message": xml_text(message), "type": result.status.value})
+            failure.text = xml_text(_details(location, result))
+        elif result.status in _SKIPPED:
+            ET.SubElement(case, "skipped", {"message": xml_text(message)})
+        elif result.status in WARNING_STATUSES:
+            warnings.append(xml_text(f"warning: {where} {result.status.value} {result.url} {detail(result)}".rstrip()))
+    ET.SubElement(suite, "system-out").text = "\n".join(warnings) + "\n" if warnings else ""
+    ET.SubElement(suite, "system-err").text = ""
+
+
+def _details(location: Location | None, result: Result) -> str:
+    """The failure's body: every fact the report has about this citation, one per line."""
+    facts = [
+        ("url", result.url),
+        ("status", result.status.value),
+        ("http_status", result.http_status),
+        ("final_url", result.final_url),
+        ("error", result.error),
+        ("file", location.file if location else None),
+        ("where", location.where() if location else None),
+        ("cited_as", location.cited_as if location else None),
+        ("checked_at", iso_utc(result.checked_at)),
+    ]
+    return "".join(f"{key}: {value}\n" for key, value in facts if value is not None)

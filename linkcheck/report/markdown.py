@@ -1,0 +1,113 @@
+"""The Markdown report, for `$GITHUB_STEP_SUMMARY` and pull-request comments (GitHub-flavoured).
+
+A heading with the verdict, a table of counts by status, a table of the broken citations
+and, folded away in `<details>`, the warnings and the notices.
+
+Every document-derived value (file, position, URL, error) goes through `escape()`: control
+characters are dropped or made visible, newlines become ⏎ (so a value never leaves its table
+row), and each character that means something to Markdown or HTML (`|`, backtick, `*`, `_`,
+`[`, `]`, `(`, `)`, `<`, `>`, `&` …) is written as a numeric character reference. References
+render as the character but never as syntax: they do not split table cells (GFM splits on
+unescaped `|` only), and they work inside the raw-HTML `<details>` block, where backslash
+escapes would not. Plain `https://` text is left alone, so GitHub still autolinks the URLs.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from linkcheck.models import WARNING_STATUSES, Location, Report, Result, iso_utc
+from linkcheck.report import ReportOptions
+from linkcheck.report.terminal import detail, safe
+
+#: Characters with a meaning in GitHub-flavoured Markdown or HTML anywhere in a line
+#: (emphasis, code, links, images, tables, strikethrough, math, tags, entities, quotes).
+_MARKUP = frozenset("\\`*_{}[]()<>&|~!$\"'")
+
+_COLUMNS = ("File", "Where", "Status", "HTTP", "URL", "Detail")
+
+
+def escape(value: str | None) -> str:
+    """Text that renders literally in a Markdown table cell or inside an HTML block."""
+    if value is None:
+        return ""
+    return "".join(f"&#{ord(ch)};" if ch in _MARKUP else ch for ch in safe(value))
+
+
+def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
+    pairs = _citations(report)
+    broken = [(location, result) for location, result in pairs if result.status in options.fail_on]
+    warnings = [
+        (location, result)
+        for location, result in pairs
+        if result.status in WARNING_STATUSES and result.status not in options.fail_on
+    ]
+    lines = [_heading(report, broken), ""]
+    if report.interrupted:
+        lines += ["> **Interrupted:** the run was stopped early; these results are partial.", ""]
+    lines += [_totals(report), ""]
+    lines += _status_table(report, pairs, options)
+    if broken:
+        lines += ["", "### Broken citations", "", *_citation_table(broken)]
+    if warnings:
+        lines += ["", "<details>", f"<summary>{_count(warnings, 'warning')}</summary>", "", *_citation_table(warnings), "", "</details>"]
+    if report.notices:
+        noun = f"{len(report.notices)} notice{'s' * (len(report.notices) != 1)}"
+        lines += ["", "<details>", f"<summary>{noun}</summary>", "", "| File | Notice |", "| --- | --- |"]
+        lines += [f"| {escape(notice.path)} | {escape(notice.message)} |" for notice in report.notices]
+        lines += ["", "</details>"]
+    stream.write("\n".join(lines) + "\n")
+
+
+def _citations(report: Report) -> list[tuple[Location | None, Result]]:
+    """One (location, result) pair per citation, in document order; a result cited nowhere once."""
+    pairs = [(location, result) for result in report.results for location in (result.locations or [None])]
+    return sorted(pairs, key=lambda pair: (pair[0].sort_key() if pair[0] else ("",), pair[1].url))
+
+
+def _count(pairs: list[tuple[Location | None, Result]], noun: str) -> str:
+    urls = len({id(result) for _, result in pairs})
+    return f"{len(pairs)} {noun}{'s' * (len(pairs) != 1)} ({urls} URL{'s' * (urls != 1)})"
+
+
+def _heading(report: Report, broken: list[tuple[Location | None, Result]]) -> str:
+    if broken:
+        return f"## linkcheck: ❌ {_count(broken, 'broken citation')}"
+    return "## linkcheck: ✅ no broken citations"
+
+
+def _totals(report: Report) -> str:
+    text = f"{report.unique_urls} unique URLs, {report.links} citations, {report.documents} documents"
+    started, finished = iso_utc(report.started_at), iso_utc(report.finished_at)
+    return f"{text}; checked from {started} to {finished}."
+
+
+def _status_table(report: Report, pairs: list[tuple[Location | None, Result]], options: ReportOptions) -> list[str]:
+    citations: dict[str, int] = {}
+    for location, result in pairs:
+        if location is not None:
+            citations[result.status.value] = citations.get(result.status.value, 0) + 1
+    rows = ["| Status | URLs | Citations | Counts as |", "| --- | ---: | ---: | --- |"]
+    statuses = {result.status.value: result.status for result in report.results}
+    for value, count in report.by_status().items():
+        status = statuses[value]
+        kind = "broken" if status in options.fail_on else "warning" if status in WARNING_STATUSES else ""
+        rows.append(f"| `{value}` | {count} | {citations.get(value, 0)} | {kind} |")
+    if len(rows) == 2:
+        rows.append("| (nothing checked) | 0 | 0 | |")
+    return rows
+
+
+def _citation_table(pairs: list[tuple[Location | None, Result]]) -> list[str]:
+    rows = ["| " + " | ".join(_COLUMNS) + " |", "| --- | --- | --- | ---: | --- | --- |"]
+    for location, result in pairs:
+        cells = (
+            escape(location.file) if location else "",
+            escape(location.where()) if location else "",
+            f"`{result.status.value}`",
+            str(result.http_status) if result.http_status is not None else "",
+            escape(result.url),
+            escape(detail(result)),
+        )
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows

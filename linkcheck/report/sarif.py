@@ -1,0 +1,210 @@
+"""The SARIF 2.1.0 report, so GitHub code scanning (and other SARIF viewers) show each broken
+citation on its line.
+
+One rule per status that is broken (`--fail-on`) or a warning, whether or not this run found
+any (so a fixed citation closes its alert); one result per citation with a broken or warning
+status: level `error` for broken, `warning` for warnings. The artifact is the document path
+relative to `%SRCROOT%`; the region is its 1-based line and column (columns count Unicode code
+points, declared in `columnKind`) and is left out where the position is not a line of that
+file (PDF page, DOCX paragraph, notebook cell, EPUB chapter): the message then says where.
+
+`partialFingerprints` carry a hash of URL and file plus the ordinal of the citation among
+those of the same URL in the same file (GitHub's own `hash:n` form), so an alert keeps its
+identity when lines move. Message text escapes `\\`, `[` and `]` (SARIF §3.11.5: otherwise
+they read as embedded links) and has control characters made printable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any, TextIO
+from urllib.parse import quote
+
+from linkcheck import __version__
+from linkcheck.models import WARNING_STATUSES, Location, Report, Result, Status, iso_utc
+from linkcheck.report import ReportOptions
+from linkcheck.report.terminal import safe
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+#: The project's page (the same one the default User-Agent names).
+INFORMATION_URI = "https://pypi.org/project/linkcheck/"
+
+#: Where the status vocabulary is explained (the README's "Results" section).
+HELP_URI = INFORMATION_URI + "#results"
+
+FINGERPRINT_KEY = "linkcheckCitation/v1"
+
+#: The rule text for each status: (short description, full description), from DESIGN.md.
+_DESCRIPTIONS: dict[Status, tuple[str, str]] = {
+    Status.OK: ("The cited URL answers 2xx.", "The cited URL answered 2xx without a redirect."),
+    Status.REDIRECT_PERMANENT: (
+        "The cited URL has moved permanently.",
+        "The cited URL answered 301 or 308 and the target answers 2xx: update the citation to the new URL.",
+    ),
+    Status.REDIRECT_TEMPORARY: (
+        "The cited URL redirects temporarily.",
+        "The cited URL ends 2xx after a 302, 303 or 307 redirect.",
+    ),
+    Status.DEAD: ("The cited URL is dead.", "The cited URL answered 404 or 410, or its domain does not resolve."),
+    Status.ERROR: (
+        "The cited URL could not be fetched.",
+        "5xx after retries, connection refused or reset, TLS failure, redirect loop or too many hops, timeout, "
+        "or a malformed response.",
+    ),
+    Status.BLOCKED: (
+        "The server refused the check.",
+        "401, 403 or 429 that persists after retries: the server refused the checker; the page may well be alive.",
+    ),
+    Status.SOFT404: (
+        "The cited page is a 'not found' page.",
+        "The URL answers 200 but with a 'not found' page, or redirects a deep link to the site's home page.",
+    ),
+    Status.FRAGMENT_MISSING: (
+        "The cited #anchor is not in the page.",
+        "The page is fine but the fragment (#anchor) the citation points to is not in it.",
+    ),
+    Status.EXCLUDED: ("The URL was skipped by a rule.", "Skipped by an exclusion rule, or a private address while those are disallowed."),
+    Status.UNSUPPORTED: ("The URL's scheme is not checked.", "A scheme linkcheck does not check (mailto:, tel:, ftp: ...)."),
+    Status.INVALID: ("The cited URL is not a valid URL.", "The citation is not a parseable URL."),
+    Status.SUSPECT: (
+        "The cited URL is failing, not yet confirmed.",
+        "Failing now, but not yet failing long enough to be called broken.",
+    ),
+}
+
+
+def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
+    json.dump(to_dict(report, options), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+
+
+def to_dict(report: Report, options: ReportOptions) -> dict[str, Any]:
+    reported = [status for status in Status if status in options.fail_on or status in WARNING_STATUSES]
+    rule_index = {status: index for index, status in enumerate(reported)}
+    results: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str], int] = {}
+    pairs = [(location, result) for result in report.results for location in (result.locations or [None])]
+    for location, result in sorted(pairs, key=lambda pair: (pair[0].sort_key() if pair[0] else ("",), pair[1].url)):
+        if result.status not in rule_index:
+            continue
+        file = location.file if location else ""
+        ordinal = seen[(result.url, file)] = seen.get((result.url, file), 0) + 1
+        results.append(_result(location, result, rule_index[result.status], ordinal, options))
+    invocation: dict[str, Any] = {
+        "executionSuccessful": not report.interrupted,
+        "startTimeUtc": iso_utc(report.started_at),
+        "endTimeUtc": iso_utc(report.finished_at),
+    }
+    notifications = [
+        {
+            "level": "warning",
+            "message": {"text": message_text(f"{notice.path}: {notice.message}")},
+            "locations": [{"physicalLocation": {"artifactLocation": artifact(notice.path)}}],
+        }
+        for notice in report.notices
+    ]
+    if report.interrupted:
+        notifications.append({"level": "warning", "message": {"text": "Interrupted: the run was stopped early; the results are partial."}})
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "linkcheck",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule(status, options) for status in reported],
+                    }
+                },
+                "invocations": [invocation],
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+                "properties": {
+                    "documents": report.documents,
+                    "links": report.links,
+                    "uniqueUrls": report.unique_urls,
+                    "byStatus": report.by_status(),
+                },
+            }
+        ],
+    }
+
+
+def _level(status: Status, options: ReportOptions) -> str:
+    return "error" if status in options.fail_on else "warning"
+
+
+def _rule(status: Status, options: ReportOptions) -> dict[str, Any]:
+    short, full = _DESCRIPTIONS[status]
+    return {
+        "id": status.value,
+        "name": "".join(part.capitalize() for part in status.value.split("_")) + "Citation",
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": full},
+        "helpUri": HELP_URI,
+        "help": {"text": f"{full} Status `{status.value}` in linkcheck's result vocabulary; see {HELP_URI}."},
+        "defaultConfiguration": {"level": _level(status, options)},
+        "properties": {"tags": ["links", "citations"]},
+    }
+
+
+def _result(location: Location | None, result: Result, rule_index: int, ordinal: int, options: ReportOptions) -> dict[str, Any]:
+    file = location.file if location else ""
+    has_region = location is not None and location.line is not None and location.cell is None and not location.part
+    parts = [f"{result.status.value}: {result.url}"]
+    if result.http_status is not None:
+        parts.append(f"HTTP {result.http_status}")
+    if result.final_url is not None and result.final_url != result.url:
+        parts.append(f"final URL {result.final_url}")
+    if result.error:
+        parts.append(result.error)
+    if location is not None and not has_region:
+        parts.append(f"at {location.where()}")
+    text = "; ".join(parts)
+    entry: dict[str, Any] = {
+        "ruleId": result.status.value,
+        "ruleIndex": rule_index,
+        "level": _level(result.status, options),
+        "message": {"text": message_text(text)},
+    }
+    if location is not None:
+        physical: dict[str, Any] = {"artifactLocation": artifact(file)}
+        if has_region:
+            region: dict[str, Any] = {"startLine": location.line}
+            if location.column is not None:
+                region["startColumn"] = location.column
+            physical["region"] = region
+        entry["locations"] = [{"physicalLocation": physical}]
+    digest = hashlib.sha256(f"{result.url}\n{file}".encode("utf-8", "surrogatepass")).hexdigest()
+    entry["partialFingerprints"] = {FINGERPRINT_KEY: f"{digest}:{ordinal}"}
+    properties: dict[str, Any] = {"url": result.url, "status": result.status.value, "httpStatus": result.http_status}
+    for key, value in (("finalUrl", result.final_url), ("error", result.error), ("checkedAt", iso_utc(result.checked_at))):
+        if value is not None:
+            properties[key] = value
+    if location is not None:
+        properties["where"] = location.where()
+        if location.cited_as is not None:
+            properties["citedAs"] = location.cited_as
+    entry["properties"] = properties
+    return entry
+
+
+def artifact(path: str) -> dict[str, Any]:
+    """An artifactLocation: a relative path as a URI reference under `%SRCROOT%`; an absolute one as a file: URI."""
+    if PurePosixPath(path).is_absolute() or PureWindowsPath(path).is_absolute():
+        posix = path.replace("\\", "/")
+        return {"uri": "file://" + quote(posix if posix.startswith("/") else "/" + posix, safe="/:")}
+    return {"uri": quote(path.replace("\\", "/"), safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
+def message_text(text: str) -> str:
+    """Plain SARIF message text: printable, with `\\`, `[` and `]` escaped (no embedded links)."""
+    return safe(text).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")

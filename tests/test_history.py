@@ -1,0 +1,84 @@
+"""The history store, the diff and the confirmation rule, without a network."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from linkcheck.confirm import ConfirmRule, confirm
+from linkcheck.history import History, compare, inputs_key
+from linkcheck.models import Location, Result, Status, DEFAULT_FAIL_ON
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def result(url, status, at, **extra):
+    return Result(url=url, status=status, checked_at=at, locations=[Location("a.md", 1, 1)], **extra)
+
+
+def test_runs_and_checks_round_trip(tmp_path):
+    with History(tmp_path) as history:
+        run = history.start_run(inputs_key(["docs"]), T0)
+        history.record(run, result("https://a.example/", Status.OK, T0, http_status=200))
+        history.record(run, result("https://b.example/", Status.DEAD, T0, http_status=404, error="not found (404)"))
+        history.finish_run(run, T0 + timedelta(seconds=5), 1, 2, interrupted=False)
+        [listed] = history.runs()
+        assert (listed.id, listed.state, listed.urls, listed.broken) == (run, "complete", 2, 1)
+        [check] = history.timeline("https://b.example/")
+        assert (check.status, check.http_status, check.error, check.checked_at) == (Status.DEAD, 404, "not found (404)", T0)
+
+
+def test_a_run_left_running_by_a_dead_process_reads_as_interrupted(tmp_path):
+    with History(tmp_path) as history:
+        run = history.start_run("[]", T0)
+        history.db.execute("UPDATE runs SET pid = 999999999 WHERE id = ?", (run,))
+    with History(tmp_path) as history:
+        assert history.runs()[0].state == "interrupted"
+
+
+def test_diff_categories():
+    before = {"a": Status.OK, "b": Status.DEAD, "c": Status.ERROR, "gone": Status.OK}
+    now = {"a": Status.DEAD, "b": Status.OK, "c": Status.ERROR, "new": Status.OK}
+    diff = compare(7, before, now, DEFAULT_FAIL_ON)
+    assert (diff.new_broken, diff.fixed, diff.still_broken, diff.new_citations, diff.removed_citations) == (
+        ["a"], ["b"], ["c"], ["new"], ["gone"]
+    )
+
+
+def test_first_run_has_nothing_to_compare():
+    assert compare(None, {}, {"a": Status.DEAD}, DEFAULT_FAIL_ON).new_broken == []
+
+
+def test_diff_compares_only_runs_over_the_same_inputs(tmp_path):
+    with History(tmp_path) as history:
+        for inputs, status in ((inputs_key(["a"]), Status.OK), (inputs_key(["b"]), Status.OK), (inputs_key(["a"]), Status.DEAD)):
+            run = history.start_run(inputs, T0)
+            history.record(run, result("https://x.example/", status, T0))
+            history.finish_run(run, T0, 1, 1, interrupted=False)
+        diff = history.diff(run, DEFAULT_FAIL_ON)
+        assert diff.previous_run == 1 and diff.new_broken == ["https://x.example/"]
+
+
+@pytest.mark.parametrize(("text", "rule"), [("", ConfirmRule()), ("1", ConfirmRule(1, 0)), ("3/72h", ConfirmRule(3, 259200.0))])
+def test_confirm_rule_parsing(text, rule):
+    assert ConfirmRule.parse(text) == rule
+
+
+@pytest.mark.parametrize("text", ["0", "x/3h", "3/soon", "-1"])
+def test_bad_confirm_rules(text):
+    with pytest.raises(ValueError):
+        ConfirmRule.parse(text)
+
+
+def test_confirmation_needs_both_count_and_span():
+    rule = ConfirmRule(3, 72 * 3600)
+    dead = result("u", Status.DEAD, T0 + timedelta(hours=80), error="not found (404)")
+    # third failure, but only 48 h after the first: still suspect
+    early = confirm(dead, [T0 + timedelta(hours=32), T0 + timedelta(hours=56)], rule, T0 + timedelta(hours=80))
+    assert early.status is Status.SUSPECT and "failure 3 of 3" in early.error
+    # third failure 80 h after the first: confirmed
+    late = confirm(dead, [T0, T0 + timedelta(hours=40)], rule, T0 + timedelta(hours=80))
+    assert late.status is Status.DEAD and late.failing_since == T0
+    # second failure after 100 h: not enough checks
+    few = confirm(dead, [T0], rule, T0 + timedelta(hours=100))
+    assert few.status is Status.SUSPECT and few.failing_since == T0
+    assert confirm(dead, [], ConfirmRule(), T0).status is Status.DEAD
