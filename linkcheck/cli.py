@@ -163,16 +163,16 @@ def check(
     targets = _report_targets(formats or tuple(settings.report.format), output or settings.report.output)
     started = time.monotonic()
     log = _RunLog(log_file)
-    with _progress(quiet) as progress:
-        try:
+    try:
+        with _progress(quiet) as progress:
             report = check_paths(paths, settings, on_total=progress.total, on_result=progress.result)
-        except Interrupted as exc:
-            if exc.report is not None:
-                _render(exc.report, settings, targets, time.monotonic() - started, quiet)
-                log.report(exc.report, settings)
-            raise
-        _render(report, settings, targets, time.monotonic() - started, quiet)
-        log.report(report, settings)
+    except Interrupted as exc:
+        if exc.report is not None:
+            _render(exc.report, settings, targets, time.monotonic() - started, quiet)
+            log.report(exc.report, settings)
+        raise
+    _render(report, settings, targets, time.monotonic() - started, quiet)
+    log.report(report, settings)
     return EXIT_BROKEN if report.broken(settings.fail_on) else EXIT_OK
 
 

@@ -47,7 +47,7 @@ def test_all_alive_exits_0(farm, env):
     code, out, err = run("check", "docs", *FAST)
     assert code == 0, (out, err)
     assert "No broken citations." in out
-    assert "2 unique URLs, 2 citations, 1 documents" in out
+    assert "2 unique URLs, 2 citations, 1 document" in out
 
 
 def test_broken_link_exits_1_and_is_shown_with_its_location(farm, env):

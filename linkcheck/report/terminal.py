@@ -114,7 +114,8 @@ def summary_line(report: Report, options: ReportOptions) -> Text:
     counts = ", ".join(f"{count} {status}" for status, count in report.by_status().items()) or "nothing to check"
     elapsed = f" in {options.elapsed:.1f}s" if options.elapsed is not None else ""
     text = Text(
-        f"{report.unique_urls} unique URLs, {report.links} citations, {report.documents} documents{elapsed}: {counts}."
+        f"{_count(report.unique_urls, 'unique URL')}, {_count(report.links, 'citation')}, "
+        f"{_count(report.documents, 'document')}{elapsed}: {counts}."
     )
     broken = report.broken(options.fail_on)
     citations = sum(len(result.locations) for result in broken)
@@ -122,10 +123,14 @@ def summary_line(report: Report, options: ReportOptions) -> Text:
     if report.interrupted:
         text.append("Interrupted: the results above are partial. ", style="bold yellow")
     if broken:
-        text.append(f"{citations} broken citation{'s' * (citations != 1)} ({len(broken)} URL{'s' * (len(broken) != 1)}).", style="bold red")
+        text.append(f"{_count(citations, 'broken citation')} ({_count(len(broken), 'URL')}).", style="bold red")
     else:
         text.append("No broken citations.", style="bold green")
     return text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def safe(value: str) -> str:
