@@ -1,0 +1,392 @@
+"""Links in Markdown, through a real CommonMark parser (pulldown-cmark, via pyromark).
+
+What is yielded, each at the position of the URL itself in the source:
+
+- inline links and images, `[text](url "title")`, `![alt](<url>)`: the destination as
+  the parser reads it (escapes and entities resolved), positioned after `(` or `(<`;
+- reference links: each *definition* `[label]: url` once, at its URL, with the text
+  of its first use (None if nothing uses it);
+- autolinks `<https://…>` and `<user@host>` (the latter as `mailto:user@host`);
+- bare URLs in text (GitHub's extended autolinks), via the plain-text extractor run
+  over runs of adjacent text events (an escape or entity splits a run in the event
+  stream but not in the text);
+- links in raw HTML (HTML blocks and inline HTML), via the HTML extractor.
+
+Code spans and code blocks are skipped unless `options.include_code`. pyromark reports
+UTF-8 byte ranges; `_Offsets` turns them into character offsets in bounded time each.
+"""
+
+from __future__ import annotations
+
+import html as _html
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyromark
+
+from linkcheck.extract import ExtractOptions
+from linkcheck.extract import html as html_extract
+from linkcheck.extract.plaintext import LineIndex, find_urls
+from linkcheck.models import RawLink
+
+# What GitHub renders: tables, footnotes, strikethrough, task lists, alerts, front matter.
+_PARSER = pyromark.Markdown(
+    options=pyromark.Options.ENABLE_TABLES
+    | pyromark.Options.ENABLE_FOOTNOTES
+    | pyromark.Options.ENABLE_STRIKETHROUGH
+    | pyromark.Options.ENABLE_TASKLISTS
+    | pyromark.Options.ENABLE_GFM
+    | pyromark.Options.ENABLE_YAML_STYLE_METADATA_BLOCKS
+)
+_INLINE_TAGS = frozenset({"Emphasis", "Strong", "Strikethrough", "Superscript", "Subscript"})
+_LINK_OR_BLOCK = frozenset({"Link", "Image", "CodeBlock", "HtmlBlock"})
+_REFERENCE_TYPES = frozenset({"Reference", "Collapsed", "Shortcut"})
+_SPACE = b" \t\r\n"
+_CHECKPOINT = 64  # characters between byte->char checkpoints
+
+
+def extract(text: str, options: ExtractOptions) -> Iterator[RawLink]:
+    """Links in a Markdown document, in document order."""
+    found = _Walker(text, options).run()
+    found.sort(key=lambda item: item[0])
+    index = LineIndex(text)
+    for offset, target, link_text, base in found:
+        line, column = index.position(offset)
+        yield RawLink(target, line, column, link_text, base)
+
+
+class _Offsets:
+    """UTF-8 byte offset -> character offset, without decoding more than a few bytes.
+
+    For ASCII the two are equal. Otherwise a checkpoint every `_CHECKPOINT` characters
+    records its byte offset; a lookup bisects to the checkpoint and decodes the rest.
+    """
+
+    def __init__(self, text: str, source: bytes) -> None:
+        self.source = source
+        self._ascii = len(source) == len(text)
+        self._bytes: list[int] = []
+        if not self._ascii:
+            total = 0
+            for start in range(0, len(text), _CHECKPOINT):
+                self._bytes.append(total)
+                total += len(text[start : start + _CHECKPOINT].encode())
+
+    def char(self, byte: int) -> int:
+        if self._ascii:
+            return byte
+        checkpoint = bisect_right(self._bytes, byte) - 1
+        start = self._bytes[checkpoint]
+        return checkpoint * _CHECKPOINT + len(self.source[start:byte].decode("utf-8", "replace"))
+
+
+@dataclass(slots=True)
+class _Buffer:
+    """Text assembled from several source ranges, and the way back to the source.
+
+    Each piece records where it starts in the buffer and in the source (bytes); a piece
+    whose text is its source slice maps character by character, any other piece (an
+    entity, a line stripped of its blockquote marker) maps to its start.
+    """
+
+    parts: list[str] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    pieces: list[tuple[int, int, bool | None]] = field(default_factory=list)  # (byte start, end, exact)
+    length: int = 0
+
+    def add(self, text: str, start: int, end: int, exact: bool | None) -> None:
+        self.parts.append(text)
+        self.starts.append(self.length)
+        self.pieces.append((start, end, exact))
+        self.length += len(text)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def clear(self) -> None:
+        self.parts.clear()
+        self.starts.clear()
+        self.pieces.clear()
+        self.length = 0
+
+    def source_offset(self, offset: int, offsets: _Offsets) -> int:
+        """The character offset in the document of the buffer's character at `offset`."""
+        index = bisect_right(self.starts, offset) - 1
+        start, end, exact = self.pieces[index]
+        if exact is None:
+            exact = offsets.source[start:end] == self.parts[index].encode()
+        base = offsets.char(start)
+        return base + offset - self.starts[index] if exact else base
+
+
+@dataclass(slots=True)
+class _Frame:
+    """An open link or image: where its text ends in the source, and the text so far."""
+
+    data: dict[str, Any]
+    start: int
+    end: int
+    inner_end: int
+    words: list[str] = field(default_factory=list)
+
+
+_Found = tuple[int, str, str | None, str | None]  # (char offset, target, text, base)
+
+
+class _Walker:
+    """One pass over the event stream, collecting `_Found` tuples."""
+
+    def __init__(self, text: str, options: ExtractOptions) -> None:
+        self.text = text
+        self.source = text.encode()
+        self.include_code = options.include_code
+        self.offsets = _Offsets(text, self.source)
+        self.found: list[_Found] = []
+        self.frames: list[_Frame] = []
+        self.code_depth = 0
+        self.run_text = _Buffer()  # adjacent text events, scanned for bare URLs
+        self.inline_html: _Buffer | None = None  # inline HTML (and its text) of the current block
+        self.html_block: _Buffer | None = None
+        self.definitions = _definitions_by_key(_PARSER.reference_definitions(text))
+        self.first_use: dict[str, str | None] = {}
+
+    def run(self) -> list[_Found]:
+        frames, run_text, scan_code = self.frames, self.run_text, self.include_code
+        # Events are one-key dicts or bare strings (pyromark.event); typed loosely for speed.
+        events: Iterator[tuple[Any, Any]] = _PARSER.events_with_range(self.text)
+        for event, span in events:
+            if type(event) is str:  # SoftBreak, HardBreak, Rule
+                self._break(span["start"], span["end"])
+                continue
+            ((kind, value),) = event.items()
+            if kind == "Text":
+                if frames or self.inline_html is not None:
+                    self._on_text(value, span["start"], span["end"])
+                elif self.code_depth == 0 or scan_code:
+                    self._add_piece(run_text, value, span["start"], span["end"])
+                continue
+            if run_text.parts:  # anything but text ends a run of text
+                self._flush_text()
+            if type(value) is str and value not in _LINK_OR_BLOCK and (kind == "Start" or kind == "End"):
+                # The bulk of the stream: paragraphs, items, cells, emphasis.
+                if value in _INLINE_TAGS:
+                    self._note_inner(span["end"])
+                elif self.inline_html is not None:
+                    self._flush_inline_html()
+                continue
+            start, end = span["start"], span["end"]
+            if kind == "Start":
+                self._on_start(value, start, end)
+            elif kind == "End":
+                self._on_end(value, start, end)
+            elif kind == "Code":
+                self._on_code(value, start, end)
+            elif kind == "Html":
+                if self.html_block is not None:
+                    self._add_piece(self.html_block, value, start, end)
+            elif kind == "InlineHtml":
+                self._note_inner(end)
+                if self.inline_html is None:
+                    self.inline_html = _Buffer()
+                self._add_piece(self.inline_html, value, start, end)
+            else:  # footnote references, task markers, math
+                self._note_inner(end)
+        self._flush_text()
+        self._flush_inline_html()
+        self._add_definitions()
+        return self.found
+
+    # -- events -----------------------------------------------------------------
+
+    def _on_text(self, value: str, start: int, end: int) -> None:
+        """Text inside a link (its text) or inside a block with inline HTML."""
+        if self.inline_html is not None:
+            self.inline_html.add(_html.escape(value, quote=False), start, end, False)
+        if self.frames:
+            self._note_inner(end)
+            for frame in self.frames:
+                frame.words.append(value)
+        elif self.code_depth == 0 or self.include_code:
+            self._add_piece(self.run_text, value, start, end)
+
+    def _on_start(self, tag: Any, start: int, end: int) -> None:
+        name = tag if type(tag) is str else next(iter(tag))
+        if name in ("Link", "Image"):
+            self._note_inner(start)
+            self.frames.append(_Frame(tag[name], start, end, start + (2 if name == "Image" else 1)))
+            return
+        if name in _INLINE_TAGS:
+            self._note_inner(start)
+            return
+        self._flush_inline_html()
+        if name == "CodeBlock":
+            self.code_depth += 1
+        elif name == "HtmlBlock":
+            self.html_block = _Buffer()
+
+    def _on_end(self, tag: Any, start: int, end: int) -> None:
+        name = tag if type(tag) is str else next(iter(tag))
+        if name in ("Link", "Image") and self.frames:
+            self._close_link(self.frames.pop())
+            self._note_inner(end)
+            return
+        if name in _INLINE_TAGS:
+            self._note_inner(end)
+            return
+        self._flush_inline_html()
+        if name == "CodeBlock":
+            self.code_depth -= 1
+        elif name == "HtmlBlock" and self.html_block is not None:
+            self._add_html(self.html_block)
+            self.html_block = None
+
+    def _on_code(self, value: str, start: int, end: int) -> None:
+        if self.inline_html is not None:
+            self.inline_html.add(_html.escape(value, quote=False), start, end, False)
+        if self.frames:
+            self._note_inner(end)
+            for frame in self.frames:
+                frame.words.append(value)
+        elif self.include_code:  # a code span's text is its source minus backticks and line ends
+            for _, url in find_urls(value):
+                at = self.source.find(url.encode(), start, end)
+                self._found(at if at >= 0 else start, url)
+
+    def _break(self, start: int, end: int) -> None:
+        self._flush_text()
+        self._note_inner(end)
+        for frame in self.frames:
+            frame.words.append(" ")
+        if self.inline_html is not None:
+            self.inline_html.add("\n", start, end, False)
+
+    # -- links ------------------------------------------------------------------
+
+    def _note_inner(self, end: int) -> None:
+        if self.frames and end > self.frames[-1].inner_end:
+            self.frames[-1].inner_end = end
+
+    def _close_link(self, frame: _Frame) -> None:
+        data = frame.data
+        link_type, target = data["link_type"], data["dest_url"]
+        text = " ".join("".join(frame.words).split()) or None
+        if link_type in _REFERENCE_TYPES:
+            label = _label_key(data["id"])
+            if label in self.definitions:
+                self.first_use.setdefault(label, text)
+                return
+            at = frame.start
+        elif link_type == "Autolink":
+            at = frame.start + 1
+        elif link_type == "Email":
+            at, target = frame.start + 1, f"mailto:{target}"
+        else:
+            at = self._inline_destination(frame)
+        if target:
+            self._found(at, target, text)
+
+    def _inline_destination(self, frame: _Frame) -> int:
+        """The byte offset of `url` in `[text](url)`: after `](`, blanks and an optional `<`."""
+        close = self.source.find(b"](", frame.inner_end, frame.end)
+        if close < 0:
+            return frame.start
+        return _skip_blanks(self.source, close + 2, frame.end)
+
+    def _add_definitions(self) -> None:
+        """Each reference definition once, at its URL, with the text of its first use."""
+        for label, (target, start, end) in self.definitions.items():
+            if not target:
+                continue
+            close = _label_end(self.source, start, end)
+            at = _skip_blanks(self.source, close + 2, end) if close >= 0 else start
+            self._found(at, target, self.first_use.get(label))
+
+    # -- buffers ----------------------------------------------------------------
+
+    def _add_piece(self, buffer: _Buffer, value: str, start: int, end: int) -> None:
+        """Add an event's text, split by line when the parser stripped container markers."""
+        if "\n" not in value:
+            buffer.add(value, start, end, None)  # exactness is checked only if a link is in it
+            return
+        raw = self.source[start:end]
+        if raw == value.encode():
+            buffer.add(value, start, end, True)
+            return
+        # A multi-line event inside a blockquote or list: each of its lines is the end
+        # of a source line (the container's `> ` or indentation was cut from the front).
+        source_lines = raw.split(b"\n")
+        lines = value.split("\n")
+        position = start
+        for index, line in enumerate(lines):
+            body = line.encode()
+            source_line = source_lines[index] if index < len(source_lines) else b""
+            aligned = source_line.rstrip(b"\r").endswith(body)
+            piece_start = position + len(source_line.rstrip(b"\r")) - len(body) if aligned else position
+            buffer.add(line if index == len(lines) - 1 else line + "\n", piece_start, piece_start + len(body), aligned)
+            position += len(source_line) + 1
+
+    def _flush_text(self) -> None:
+        buffer = self.run_text
+        if buffer.parts:
+            for offset, url in find_urls(buffer.text()):
+                self._found_char(buffer.source_offset(offset, self.offsets), url)
+            buffer.clear()
+
+    def _flush_inline_html(self) -> None:
+        if self.inline_html is not None:
+            self._add_html(self.inline_html)
+            self.inline_html = None
+
+    def _add_html(self, buffer: _Buffer) -> None:
+        for link in html_extract.find_links(buffer.text()):
+            self._found_char(buffer.source_offset(link.offset, self.offsets), link.target, link.text, link.base)
+
+    def _found(self, byte: int, target: str, text: str | None = None) -> None:
+        self._found_char(self.offsets.char(byte), target, text)
+
+    def _found_char(self, offset: int, target: str, text: str | None = None, base: str | None = None) -> None:
+        self.found.append((offset, target, text, base))
+
+
+def _label_key(label: str) -> str:
+    """How CommonMark matches labels: case-folded, inner whitespace collapsed."""
+    return " ".join(label.split()).casefold()
+
+
+def _definitions_by_key(definitions: dict[str, Any]) -> dict[str, tuple[str, int, int]]:
+    """Matching key -> (destination, span start, span end), in document order."""
+    return {
+        _label_key(label): (item["dest"], item["span"]["start"], item["span"]["end"])
+        for label, item in definitions.items()
+    }
+
+
+def _label_end(source: bytes, start: int, end: int) -> int:
+    """The offset of the `]` closing the label of a definition starting at `start`."""
+    position = source.find(b"[", start, end) + 1
+    while 0 < position < end:
+        char = source[position]
+        if char == 0x5C:  # backslash escapes the next character
+            position += 2
+        elif char == 0x5D:
+            return position
+        else:
+            position += 1
+    return -1
+
+
+def _skip_blanks(source: bytes, position: int, end: int) -> int:
+    """Skip blanks and line breaks (and a blockquote's `>` after one), then an opening `<`."""
+    after_newline = False
+    while position < end:
+        char = source[position]
+        if char in _SPACE:
+            after_newline = after_newline or char in b"\r\n"
+        elif not (after_newline and char == 0x3E):  # `>` of a blockquote continuation line
+            break
+        position += 1
+    if source[position : position + 1] == b"<":
+        position += 1
+    return position
