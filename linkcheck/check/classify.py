@@ -20,6 +20,8 @@ def classify(outcome: Outcome, accept: Container[int]) -> tuple[Status, str | No
     if outcome.failure is not None:
         if outcome.failure.kind is FailureKind.INVALID_URL:
             return Status.INVALID, outcome.failure.message
+        if outcome.failure.kind is FailureKind.BLOCKED_ADDRESS:
+            return Status.EXCLUDED, outcome.failure.message
         status = Status.DEAD if outcome.failure.kind in _DEAD_FAILURES else Status.ERROR
         return status, outcome.failure.message
     code = outcome.status

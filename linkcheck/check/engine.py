@@ -20,9 +20,11 @@ import httpx
 
 from linkcheck.anchors import fragment_present, html_anchors, is_checkable_fragment
 from linkcheck.check.classify import classify
+from linkcheck.check.client import address_policy, uses_proxy
 from linkcheck.check.fetch import Fetcher, FetchPolicy
+from linkcheck.check.guard import check_host
 from linkcheck.check.limits import HostStats, Limiter
-from linkcheck.check.outcome import Failure, FailureKind, Outcome
+from linkcheck.check.outcome import Failure, FailureKind, Outcome, blocked_failure
 from linkcheck.config import Settings, expand_env, parse_status_range
 from linkcheck.models import Link, Result, Status
 
@@ -58,7 +60,9 @@ class Engine:
                 head_first=check.method == "head",
             ),
             headers_for=self._headers_for,
+            precheck=self._precheck if uses_proxy(settings) and not settings.network.allow_private else None,
         )
+        self._policy = address_policy(settings)
         self._headers_cache: dict[str, dict[str, str]] = {}
 
     @property
@@ -150,6 +154,12 @@ class Engine:
         concurrency = override.concurrency if override.concurrency is not None else check.host_concurrency
         interval = override.interval if override.interval is not None else check.host_interval
         return concurrency, interval
+
+    async def _precheck(self, url: str) -> Failure | None:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        blocked = await check_host(parts.hostname or "", port, self._policy, self.settings.check.connect_timeout)
+        return blocked_failure(blocked) if blocked is not None else None
 
     def _headers_for(self, host: str) -> dict[str, str]:
         """Configured headers for exactly this host; expanded once, never sent elsewhere."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -40,6 +40,7 @@ class FetchPolicy:
 
 
 HeadersFor = Callable[[str], Mapping[str, str]]
+Precheck = Callable[[str], Awaitable[Failure | None]]
 
 
 class Fetcher:
@@ -52,7 +53,10 @@ class Fetcher:
         policy: FetchPolicy,
         headers_for: HeadersFor = lambda host: {},
         rng: random.Random | None = None,
+        precheck: Precheck | None = None,
     ) -> None:
+        #: Through a proxy the connection layer cannot see addresses: check hosts first.
+        self.precheck = precheck
         self.client = client
         self.limiter = limiter
         self.policy = policy
@@ -137,6 +141,10 @@ class Fetcher:
         return seconds
 
     async def _send(self, method: str, url: str, host: str, body_limit: int) -> Exchange:
+        if self.precheck is not None:
+            refused = await self.precheck(url)
+            if refused is not None:
+                return Exchange(method, url, failure=refused)
         async with self.limiter.slot(host):
             try:
                 request = self.client.build_request(method, url, headers=self.headers_for(host))

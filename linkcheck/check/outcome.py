@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from linkcheck.check.guard import BlockedAddress
 from linkcheck.models import Redirect
 
 
@@ -34,6 +35,7 @@ class FailureKind(enum.Enum):
     BAD_REDIRECT = "bad_redirect"    # Location missing, unparseable or to a non-HTTP scheme
     URL_TIMEOUT = "url_timeout"      # the whole-URL budget ran out
     INVALID_URL = "invalid_url"      # the HTTP client cannot even build the request
+    BLOCKED_ADDRESS = "blocked_address"  # the SSRF guard refused a private or reserved address
 
     @property
     def network_level(self) -> bool:
@@ -104,6 +106,8 @@ def failure_from_exception(exc: BaseException) -> Failure:
         return Failure(FailureKind.PROXY, f"proxy error: {_first_line(exc)}")
     causes = list(_causes(exc))
     for cause in causes:
+        if isinstance(cause, BlockedAddress):
+            return blocked_failure(cause)
         if isinstance(cause, socket.gaierror):
             if cause.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)):
                 return Failure(FailureKind.NXDOMAIN, "domain does not resolve (no such host)")
@@ -133,6 +137,13 @@ def failure_from_exception(exc: BaseException) -> Failure:
     if isinstance(exc, httpx.HTTPError):
         return Failure(FailureKind.PROTOCOL, f"request failed: {text}")
     raise exc
+
+
+def blocked_failure(blocked: BlockedAddress) -> Failure:
+    return Failure(
+        FailureKind.BLOCKED_ADDRESS,
+        f"refused: {blocked} (private networks are not checked; --allow-private or network.allow permits them)",
+    )
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:

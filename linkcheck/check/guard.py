@@ -1,0 +1,172 @@
+"""The SSRF guard: no request to loopback, private, link-local, multicast or reserved
+addresses unless the user allows it.
+
+A document (or a redirect, or a DNS answer) may point linkcheck at a CI runner's internal
+services or a cloud metadata endpoint (169.254.169.254). The check happens *after* name
+resolution, in the connection layer, for every connection — so every redirect hop too —
+and the connection is then made to the very address that was checked, so a second DNS
+answer cannot swap it (DNS rebinding). A refused citation is `excluded` with the reason;
+no packet is sent to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import ssl
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import httpcore
+import httpx
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class BlockedAddress(httpcore.ConnectError):
+    """A connection the guard refused; httpx surfaces it as the cause of a ConnectError."""
+
+    def __init__(self, host: str, address: str, kind: str) -> None:
+        super().__init__(f"{host} resolves to {address}, a {kind} address")
+        self.host = host
+        self.address = address
+        self.kind = kind
+
+
+def address_kind(address: IPAddress) -> str | None:
+    """Why an address is not public ('loopback', 'private' …), or None for a public one."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address_kind(address.ipv4_mapped)
+    for kind, test in (
+        ("loopback", address.is_loopback),
+        ("link-local", address.is_link_local),
+        ("multicast", address.is_multicast),
+        ("private", address.is_private),
+        ("unspecified", address.is_unspecified),
+        ("reserved", address.is_reserved),
+    ):
+        if test:
+            return kind
+    return None if address.is_global else "non-public"
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    """Which addresses may be connected to. `allow` names hosts or networks (CIDR) let through."""
+
+    allow_private: bool = False
+    allow: Sequence[str] = ()
+    _networks: tuple[IPNetwork, ...] = field(init=False, default=())
+    _hosts: frozenset[str] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        networks, hosts = [], set()
+        for entry in self.allow:
+            try:
+                networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                hosts.add(entry.lower().rstrip("."))
+        object.__setattr__(self, "_networks", tuple(networks))
+        object.__setattr__(self, "_hosts", frozenset(hosts))
+
+    def refusal(self, host: str, address: IPAddress) -> str | None:
+        """None if connecting to `address` (for `host`) is allowed, else the address's kind."""
+        if self.allow_private or host.lower().rstrip(".") in self._hosts:
+            return None
+        if any(address in network for network in self._networks):
+            return None
+        return address_kind(address)
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves, checks every address, then connects to an allowed one by its literal address."""
+
+    def __init__(self, policy: AddressPolicy, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+        self.policy = policy
+        self.inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await _resolve(host, port, timeout)
+        allowed = []
+        for address in addresses:
+            kind = self.policy.refusal(host, address)
+            if kind is not None:
+                # One bad answer taints the name: a rebinding attacker returns a mix.
+                raise BlockedAddress(host, str(address), kind)
+            allowed.append(address)
+        last_error: Exception | None = None
+        for address in allowed:
+            try:
+                return await self.inner.connect_tcp(str(address), port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last_error = exc
+        assert last_error is not None
+        raise last_error
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are never used for citations")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+async def _resolve(host: str, port: int, timeout: float | None) -> list[IPAddress]:
+    literal = host.strip("[]")
+    try:
+        return [ipaddress.ip_address(literal)]
+    except ValueError:
+        pass
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(timeout):
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except TimeoutError:
+        raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
+    except socket.gaierror as exc:
+        raise httpcore.ConnectError(f"[Errno {exc.errno}] {exc.strerror}") from exc
+    seen: list[IPAddress] = []
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if address not in seen:
+            seen.append(address)
+    return seen
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with the guard as its network layer.
+
+    httpx does not expose httpcore's `network_backend`, so the pool is rebuilt with the
+    same settings (httpx is pinned <0.29 in pyproject for this reason).
+    """
+
+    def __init__(self, policy: AddressPolicy, ssl_context: ssl.SSLContext, limits: httpx.Limits) -> None:
+        super().__init__(verify=ssl_context, limits=limits, trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedBackend(policy),
+        )
+
+
+async def check_host(host: str, port: int, policy: AddressPolicy, timeout: float | None) -> BlockedAddress | None:
+    """The guard for requests that go through a proxy: resolve here, refuse before sending."""
+    try:
+        addresses = await _resolve(host, port, timeout)
+    except (httpcore.ConnectError, httpcore.ConnectTimeout):
+        return None  # let the proxy report what it finds
+    for address in addresses:
+        kind = policy.refusal(host, address)
+        if kind is not None:
+            return BlockedAddress(host, str(address), kind)
+    return None
