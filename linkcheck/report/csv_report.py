@@ -42,7 +42,7 @@ def cell(value: str | int | None) -> str | int:
 def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
     out = csv.writer(stream, lineterminator="\n")
     out.writerow(COLUMNS)
-    pairs = [(location, result) for result in report.results for location in (result.locations or [None])]
+    pairs = [(location, result) for result in report.results for location in (result.locations if result.locations else [None])]
     for location, result in sorted(pairs, key=lambda pair: (pair[0].sort_key() if pair[0] else ("",), pair[1].url)):
         out.writerow([cell(value) for value in _row(location, result)])
 

@@ -20,6 +20,7 @@ from typing import TextIO
 
 from linkcheck.models import WARNING_STATUSES, Location, Report, Result
 from linkcheck.report import ReportOptions
+from linkcheck.report.markdown import plural
 from linkcheck.report.terminal import detail
 
 #: Control characters but tab, CR and LF (the last two the escaping carries as %0D and %0A).
@@ -44,7 +45,7 @@ def command(name: str, message: str, **properties: str | int | None) -> str:
 
 def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
     lines: list[str] = []
-    pairs = [(location, result) for result in report.results for location in (result.locations or [None])]
+    pairs = [(location, result) for result in report.results for location in (result.locations if result.locations else [None])]
     broken = warnings = 0
     for location, result in sorted(pairs, key=lambda pair: (pair[0].sort_key() if pair[0] else ("",), pair[1].url)):
         if result.status in options.fail_on:
@@ -80,11 +81,11 @@ def _annotation(level: str, location: Location | None, result: Result) -> str:
 
 def _summary(report: Report, options: ReportOptions, broken: int, warnings: int) -> str:
     urls = len(report.broken(options.fail_on))
-    verdict = f"{broken} broken citation{'s' * (broken != 1)} ({urls} URL{'s' * (urls != 1)})" if broken else "no broken citations"
+    verdict = f"{plural(broken, 'broken citation')} ({plural(urls, 'URL')})" if broken else "no broken citations"
     counts = ", ".join(f"{count} {status}" for status, count in report.by_status().items()) or "nothing checked"
     text = (
-        f"{verdict}, {warnings} warning{'s' * (warnings != 1)}; {report.unique_urls} unique URLs, "
-        f"{report.links} citations, {report.documents} documents: {counts}."
+        f"{verdict}, {plural(warnings, 'warning')}; {plural(report.unique_urls, 'unique URL')}, "
+        f"{plural(report.links, 'citation')}, {plural(report.documents, 'document')}: {counts}."
     )
     if report.interrupted:
         text = "Interrupted, results are partial: " + text

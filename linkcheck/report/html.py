@@ -6,7 +6,7 @@ header) and filtering (a status select and a free-text box); the filter state li
 URL fragment, so `report.html#status=dead&q=example.org` opens filtered, `#sort=-http` sorted
 (and a status count in the summary is a link that applies its filter).
 
-Safety: every value is escaped with `html.escape`; only `http(s)://` URLs become links; the
+Safety: every value is escaped with `html.escape`; only plain `http(s)://` URLs become links; the
 rows' data for the script is JSON inside `<script type="application/json">` with `<`, `>`
 and `&` written as `\\u003c` … so `</script>` in a URL cannot end the element; and a
 Content-Security-Policy allows only this file's own style and script (by hash) and no network
@@ -24,6 +24,7 @@ from typing import Any, TextIO
 from linkcheck import __version__
 from linkcheck.models import WARNING_STATUSES, Location, Report, Result, Status, iso_utc
 from linkcheck.report import ReportOptions
+from linkcheck.report.markdown import plural, since_previous
 from linkcheck.report.terminal import detail, safe
 
 _COLUMNS = (("file", "File"), ("where", "Where"), ("status", "Status"), ("http", "HTTP"), ("url", "URL"), ("detail", "Detail"))
@@ -44,8 +45,8 @@ th, td { border-bottom: 1px solid var(--line); padding: .3rem .6rem; text-align:
 thead th { background: var(--head); position: sticky; top: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 #results { width: 100%; }
-#results td.url, #results td.detail { word-break: break-all; }
-#results td.file, #results td.where { white-space: nowrap; }
+#results td.url, #results td.detail, #results td.file, #notices li { overflow-wrap: anywhere; }
+#results td.where { white-space: nowrap; }
 th button { font: inherit; font-weight: 600; color: inherit; background: none; border: 0; padding: 0; cursor: pointer; }
 th[aria-sort="ascending"] button::after { content: " \\25B2"; }
 th[aria-sort="descending"] button::after { content: " \\25BC"; }
@@ -55,7 +56,7 @@ th[aria-sort="descending"] button::after { content: " \\25BC"; }
 .controls { display: flex; gap: .75rem; align-items: center; flex-wrap: wrap; margin: .5rem 0; }
 .controls input { min-width: 20rem; }
 .controls select, .controls input { font: inherit; padding: .2rem .4rem; }
-a { color: inherit; }
+a { color: inherit; } a.badge { text-decoration: none; }
 [hidden] { display: none !important; }
 """
 
@@ -178,7 +179,7 @@ def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
     broken = [row for row in rows if row["kind"] == "broken"]
     broken_urls = len(report.broken(options.fail_on))
     if broken:
-        verdict = f"{len(broken)} broken citation{'s' * (len(broken) != 1)} ({broken_urls} URL{'s' * (broken_urls != 1)})"
+        verdict = f"{plural(len(broken), 'broken citation')} ({plural(broken_urls, 'URL')})"
     else:
         verdict = "No broken citations"
     out: list[str] = [
@@ -196,10 +197,15 @@ def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
         "<body>",
         "<header>",
         f'<h1 class="{"broken" if broken else "ok"}">linkcheck: {escape(verdict)}</h1>',
-        f'<p class="muted">{report.unique_urls} unique URLs, {report.links} citations, {report.documents} documents; '
-        f'checked from <time>{escape(iso_utc(report.started_at) or "")}</time> to '
-        f'<time>{escape(iso_utc(report.finished_at) or "")}</time> by linkcheck {escape(__version__)}.</p>',
+        (
+            f'<p class="muted">{plural(report.unique_urls, "unique URL")}, {plural(report.links, "citation")}, '
+            f'{plural(report.documents, "document")}; '
+            f'checked from <time>{escape(iso_utc(report.started_at) or "")}</time> to '
+            f'<time>{escape(iso_utc(report.finished_at) or "")}</time> by linkcheck {escape(__version__)}.</p>'
+        ),
     ]
+    if report.diff is not None:
+        out.append(f'<p id="diff">{escape(since_previous(report.diff))}</p>')
     if report.interrupted:
         out.append('<p class="banner" id="interrupted"><strong>Interrupted:</strong> the run was stopped early; these results are partial.</p>')
     out.append("</header>")
@@ -224,7 +230,7 @@ def script_json(value: Any) -> str:
 
 def _citations(report: Report) -> list[tuple[Location | None, Result]]:
     """One (location, result) pair per citation, in document order; a result cited nowhere once."""
-    pairs = [(location, result) for result in report.results for location in (result.locations or [None])]
+    pairs = [(location, result) for result in report.results for location in (result.locations if result.locations else [None])]
     return sorted(pairs, key=lambda pair: (pair[0].sort_key() if pair[0] else ("",), pair[1].url))
 
 
@@ -248,8 +254,13 @@ def _row_data(order: int, location: Location | None, result: Result, options: Re
         "http": result.http_status,
         "url": safe(result.url),
         "detail": safe(detail(result)),
-        "href": result.url if result.url.lower().startswith(("http://", "https://")) else None,
+        "href": result.url if _linkable(result.url) else None,
     }
+
+
+def _linkable(url: str) -> bool:
+    """Only plain http(s) URLs become links (no `javascript:`, no control characters or spaces)."""
+    return url.lower().startswith(("http://", "https://")) and all(ch.isprintable() and not ch.isspace() for ch in url)
 
 
 def _summary(report: Report, pairs: list[tuple[Location | None, Result]], options: ReportOptions) -> list[str]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from datetime import timezone
+from datetime import UTC
 from typing import TextIO
 
 from linkcheck import __version__
@@ -46,7 +46,7 @@ def xml_text(value: object) -> str:
 def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
     by_file: dict[str, list[tuple[Location | None, Result]]] = defaultdict(list)
     for result in report.results:
-        for location in result.locations or [None]:
+        for location in result.locations if result.locations else [None]:
             by_file[location.file if location else ""].append((location, result))
     root = ET.Element("testsuites")
     for index, file in enumerate(sorted(by_file)):
@@ -79,7 +79,7 @@ def _suite(
             "errors": "0",
             "skipped": str(skipped),
             "time": _seconds(sum(result.duration_ms for result in distinct.values())),
-            "timestamp": report.started_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
+            "timestamp": report.started_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
             "hostname": "localhost",
             "package": name,
             "id": str(index),
@@ -130,5 +130,7 @@ def _details(location: Location | None, result: Result) -> str:
         ("where", location.where() if location else None),
         ("cited_as", location.cited_as if location else None),
         ("checked_at", iso_utc(result.checked_at)),
+        ("failing_since", iso_utc(result.failing_since)),
+        ("cached", "true" if result.cached else None),
     ]
     return "".join(f"{key}: {value}\n" for key, value in facts if value is not None)

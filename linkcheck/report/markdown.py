@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from linkcheck.models import WARNING_STATUSES, Location, Report, Result, iso_utc
+from linkcheck.models import WARNING_STATUSES, Diff, Location, Report, Result, iso_utc
 from linkcheck.report import ReportOptions
 from linkcheck.report.terminal import detail, safe
 
@@ -42,7 +42,7 @@ def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
         for location, result in pairs
         if result.status in WARNING_STATUSES and result.status not in options.fail_on
     ]
-    lines = [_heading(report, broken), ""]
+    lines = [_heading(broken), ""]
     if report.interrupted:
         lines += ["> **Interrupted:** the run was stopped early; these results are partial.", ""]
     lines += [_totals(report), ""]
@@ -52,8 +52,7 @@ def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
     if warnings:
         lines += ["", "<details>", f"<summary>{_count(warnings, 'warning')}</summary>", "", *_citation_table(warnings), "", "</details>"]
     if report.notices:
-        noun = f"{len(report.notices)} notice{'s' * (len(report.notices) != 1)}"
-        lines += ["", "<details>", f"<summary>{noun}</summary>", "", "| File | Notice |", "| --- | --- |"]
+        lines += ["", "<details>", f"<summary>{plural(len(report.notices), 'notice')}</summary>", "", "| File | Notice |", "| --- | --- |"]
         lines += [f"| {escape(notice.path)} | {escape(notice.message)} |" for notice in report.notices]
         lines += ["", "</details>"]
     stream.write("\n".join(lines) + "\n")
@@ -61,25 +60,42 @@ def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
 
 def _citations(report: Report) -> list[tuple[Location | None, Result]]:
     """One (location, result) pair per citation, in document order; a result cited nowhere once."""
-    pairs = [(location, result) for result in report.results for location in (result.locations or [None])]
+    pairs = [(location, result) for result in report.results for location in (result.locations if result.locations else [None])]
     return sorted(pairs, key=lambda pair: (pair[0].sort_key() if pair[0] else ("",), pair[1].url))
 
 
+def plural(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _count(pairs: list[tuple[Location | None, Result]], noun: str) -> str:
-    urls = len({id(result) for _, result in pairs})
-    return f"{len(pairs)} {noun}{'s' * (len(pairs) != 1)} ({urls} URL{'s' * (urls != 1)})"
+    """`3 broken citations (2 URLs)`: citations and the distinct URLs among them."""
+    return f"{plural(len(pairs), noun)} ({plural(len({id(result) for _, result in pairs}), 'URL')})"
 
 
-def _heading(report: Report, broken: list[tuple[Location | None, Result]]) -> str:
+def _heading(broken: list[tuple[Location | None, Result]]) -> str:
     if broken:
         return f"## linkcheck: ❌ {_count(broken, 'broken citation')}"
     return "## linkcheck: ✅ no broken citations"
 
 
 def _totals(report: Report) -> str:
-    text = f"{report.unique_urls} unique URLs, {report.links} citations, {report.documents} documents"
-    started, finished = iso_utc(report.started_at), iso_utc(report.finished_at)
-    return f"{text}; checked from {started} to {finished}."
+    text = f"{plural(report.unique_urls, 'unique URL')}, {plural(report.links, 'citation')}, {plural(report.documents, 'document')}"
+    text += f"; checked from {iso_utc(report.started_at)} to {iso_utc(report.finished_at)}."
+    if report.diff is not None:
+        text += f" {since_previous(report.diff)}"
+    return text
+
+
+def since_previous(diff: Diff) -> str:
+    """`Since run 41: 2 newly broken, 1 fixed, …` (counts of URLs)."""
+    if diff.previous_run is None:
+        return "No previous run over these inputs to compare with."
+    counts = (
+        f"{len(diff.new_broken)} newly broken, {len(diff.fixed)} fixed, {len(diff.still_broken)} still broken, "
+        f"{len(diff.new_citations)} new and {len(diff.removed_citations)} removed citations"
+    )
+    return f"Since run {diff.previous_run}: {counts}."
 
 
 def _status_table(report: Report, pairs: list[tuple[Location | None, Result]], options: ReportOptions) -> list[str]:

@@ -10,7 +10,8 @@ file (PDF page, DOCX paragraph, notebook cell, EPUB chapter): the message then s
 
 `partialFingerprints` carry a hash of URL and file plus the ordinal of the citation among
 those of the same URL in the same file (GitHub's own `hash:n` form), so an alert keeps its
-identity when lines move. Message text escapes `\\`, `[` and `]` (SARIF §3.11.5: otherwise
+identity when lines move. A result no document cites (no location) is left out: GitHub
+rejects a result without a location. Message text escapes `\\`, `[` and `]` (SARIF §3.11.5: otherwise
 they read as embedded links) and has control characters made printable.
 """
 
@@ -51,8 +52,10 @@ _DESCRIPTIONS: dict[Status, tuple[str, str]] = {
     Status.DEAD: ("The cited URL is dead.", "The cited URL answered 404 or 410, or its domain does not resolve."),
     Status.ERROR: (
         "The cited URL could not be fetched.",
-        "5xx after retries, connection refused or reset, TLS failure, redirect loop or too many hops, timeout, "
-        "or a malformed response.",
+        (
+            "5xx after retries, connection refused or reset, TLS failure, redirect loop or too many hops, timeout, "
+            "or a malformed response."
+        ),
     ),
     Status.BLOCKED: (
         "The server refused the check.",
@@ -86,11 +89,11 @@ def to_dict(report: Report, options: ReportOptions) -> dict[str, Any]:
     rule_index = {status: index for index, status in enumerate(reported)}
     results: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], int] = {}
-    pairs = [(location, result) for result in report.results for location in (result.locations or [None])]
-    for location, result in sorted(pairs, key=lambda pair: (pair[0].sort_key() if pair[0] else ("",), pair[1].url)):
+    pairs = [(location, result) for result in report.results for location in result.locations]
+    for location, result in sorted(pairs, key=lambda pair: (pair[0].sort_key(), pair[1].url)):
         if result.status not in rule_index:
             continue
-        file = location.file if location else ""
+        file = location.file
         ordinal = seen[(result.url, file)] = seen.get((result.url, file), 0) + 1
         results.append(_result(location, result, rule_index[result.status], ordinal, options))
     invocation: dict[str, Any] = {
@@ -156,9 +159,8 @@ def _rule(status: Status, options: ReportOptions) -> dict[str, Any]:
     }
 
 
-def _result(location: Location | None, result: Result, rule_index: int, ordinal: int, options: ReportOptions) -> dict[str, Any]:
-    file = location.file if location else ""
-    has_region = location is not None and location.line is not None and location.cell is None and not location.part
+def _result(location: Location, result: Result, rule_index: int, ordinal: int, options: ReportOptions) -> dict[str, Any]:
+    on_line = location.line is not None and location.cell is None and not location.part
     parts = [f"{result.status.value}: {result.url}"]
     if result.http_status is not None:
         parts.append(f"HTTP {result.http_status}")
@@ -166,43 +168,48 @@ def _result(location: Location | None, result: Result, rule_index: int, ordinal:
         parts.append(f"final URL {result.final_url}")
     if result.error:
         parts.append(result.error)
-    if location is not None and not has_region:
+    if result.failing_since is not None:
+        parts.append(f"failing since {iso_utc(result.failing_since)}")
+    if result.cached:
+        parts.append("verdict from history (cached)")
+    if not on_line:
         parts.append(f"at {location.where()}")
-    text = "; ".join(parts)
-    entry: dict[str, Any] = {
+    physical: dict[str, Any] = {"artifactLocation": artifact(location.file)}
+    if on_line:
+        physical["region"] = {"startLine": location.line}
+        if location.column is not None:
+            physical["region"]["startColumn"] = location.column
+    digest = hashlib.sha256(f"{result.url}\n{location.file}".encode("utf-8", "surrogatepass")).hexdigest()
+    properties: dict[str, Any] = {"url": result.url, "status": result.status.value, "httpStatus": result.http_status}
+    for key, value in (
+        ("finalUrl", result.final_url),
+        ("error", result.error),
+        ("checkedAt", iso_utc(result.checked_at)),
+        ("failingSince", iso_utc(result.failing_since)),
+        ("cached", result.cached or None),
+        ("where", location.where()),
+        ("citedAs", location.cited_as),
+    ):
+        if value is not None:
+            properties[key] = value
+    return {
         "ruleId": result.status.value,
         "ruleIndex": rule_index,
         "level": _level(result.status, options),
-        "message": {"text": message_text(text)},
+        "message": {"text": message_text("; ".join(parts))},
+        "locations": [{"physicalLocation": physical}],
+        "partialFingerprints": {FINGERPRINT_KEY: f"{digest}:{ordinal}"},
+        "properties": properties,
     }
-    if location is not None:
-        physical: dict[str, Any] = {"artifactLocation": artifact(file)}
-        if has_region:
-            region: dict[str, Any] = {"startLine": location.line}
-            if location.column is not None:
-                region["startColumn"] = location.column
-            physical["region"] = region
-        entry["locations"] = [{"physicalLocation": physical}]
-    digest = hashlib.sha256(f"{result.url}\n{file}".encode("utf-8", "surrogatepass")).hexdigest()
-    entry["partialFingerprints"] = {FINGERPRINT_KEY: f"{digest}:{ordinal}"}
-    properties: dict[str, Any] = {"url": result.url, "status": result.status.value, "httpStatus": result.http_status}
-    for key, value in (("finalUrl", result.final_url), ("error", result.error), ("checkedAt", iso_utc(result.checked_at))):
-        if value is not None:
-            properties[key] = value
-    if location is not None:
-        properties["where"] = location.where()
-        if location.cited_as is not None:
-            properties["citedAs"] = location.cited_as
-    entry["properties"] = properties
-    return entry
 
 
 def artifact(path: str) -> dict[str, Any]:
     """An artifactLocation: a relative path as a URI reference under `%SRCROOT%`; an absolute one as a file: URI."""
-    if PurePosixPath(path).is_absolute() or PureWindowsPath(path).is_absolute():
-        posix = path.replace("\\", "/")
-        return {"uri": "file://" + quote(posix if posix.startswith("/") else "/" + posix, safe="/:")}
-    return {"uri": quote(path.replace("\\", "/"), safe="/"), "uriBaseId": "%SRCROOT%"}
+    if PurePosixPath(path).is_absolute():
+        return {"uri": "file://" + quote(path, safe="/")}
+    if PureWindowsPath(path).is_absolute():
+        return {"uri": "file:///" + quote(path.replace("\\", "/"), safe="/:")}
+    return {"uri": quote(path, safe="/"), "uriBaseId": "%SRCROOT%"}
 
 
 def message_text(text: str) -> str:
