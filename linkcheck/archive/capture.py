@@ -1,0 +1,247 @@
+"""Fetching a page for the archive: a full GET, redirects followed hop by hop, bytes as received.
+
+Each hop is kept as its own exchange (request headers, response status and headers,
+body), so that the WARC holds one response record per hop and replay follows the same
+redirects. Bodies are kept exactly as they came off the wire after transfer decoding
+(dechunked, still content-encoded), so the payload digest is the one WARC specifies and
+replay serves what the server served. Because the stored body is no longer chunked, a
+`Transfer-Encoding` header is not recorded; everything else is, in order.
+
+Bodies go to spooled temporary files (in memory up to 1 MiB), so many captures in flight
+do not hold many large bodies in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import tempfile
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager, nullcontext
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from linkcheck.archive.options import CaptureOptions
+from linkcheck.archive.warc import Headers, HttpResponse
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_SPOOL_IN_MEMORY = 1024 * 1024
+#: Hop-by-hop framing that no longer describes the stored (dechunked) body.
+_NOT_RECORDED = frozenset({b"transfer-encoding"})
+
+#: `slot(host)` -> an async context manager held while talking to that host (the
+#: engine's politeness limiter: `Limiter.slot`).
+Slot = Callable[[str], AbstractAsyncContextManager[Any]]
+#: Request headers that must not end up in a WARC file anyone may be sent.
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+REDACTED = "[redacted by linkcheck]"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchHooks:
+    """What the check engine lends a capture: its politeness, its URL rules, its headers."""
+
+    slot: Slot | None = None
+    #: False for a URL that must not be fetched (a hop or requisite to a private address).
+    allow_url: Callable[[str], bool] | None = None
+    #: Extra headers per host (the `[hosts."NAME"].headers` of config.toml).
+    headers_for: Callable[[str], Mapping[str, str]] | None = None
+
+
+class CaptureSkipped(Exception):
+    """Nothing was captured for this URL; the message says why (for the CLI and logs)."""
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One request and its response, as they went over the wire."""
+
+    url: str
+    method: str
+    target: str
+    request_headers: Headers
+    response: HttpResponse
+    ip: str | None
+    date: datetime
+    #: Absolute redirect target, for a 3xx with a Location.
+    location: str | None = None
+
+    @property
+    def content_type(self) -> str | None:
+        for name, value in self.response.headers:
+            if name.lower() == "content-type":
+                return value
+        return None
+
+    def header(self, wanted: str) -> str | None:
+        for name, value in self.response.headers:
+            if name.lower() == wanted:
+                return value
+        return None
+
+    def read_body(self) -> bytes:
+        self.response.body.seek(0)
+        return self.response.body.read()
+
+    def discard(self) -> None:
+        self.response.body.close()
+
+
+async def fetch_chain(
+    client: httpx.AsyncClient,
+    url: str,
+    options: CaptureOptions,
+    *,
+    clock: Callable[[], datetime],
+    max_bytes: int | None = None,
+    check_type: bool = True,
+    hooks: FetchHooks = FetchHooks(),
+) -> list[Exchange]:
+    """GET `url` and every redirect after it, within `options.timeout` for all hops.
+
+    Raises CaptureSkipped when there is nothing to archive (failure, a type not
+    captured, a redirect loop). A body over the cap is cut (`truncated="length"`); one
+    cut by the timeout or a dropped connection is kept as `time` / `disconnect`.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + options.timeout
+    cap = options.max_resource_bytes if max_bytes is None else max_bytes
+    hops: list[Exchange] = []
+    current = url
+    try:
+        while True:
+            if hooks.allow_url is not None and not hooks.allow_url(current):
+                raise CaptureSkipped(f"not allowed to fetch {current}")
+            exchange = await _fetch_one(client, current, options, clock, deadline, cap, check_type, hooks)
+            hops.append(exchange)
+            if exchange.location is None:
+                return hops
+            if exchange.location in {hop.url for hop in hops}:
+                raise CaptureSkipped(f"redirect loop: {exchange.location} was already visited")
+            if len(hops) > options.max_redirects:
+                raise CaptureSkipped(f"more than {options.max_redirects} redirects")
+            current = exchange.location
+    except BaseException:
+        for hop in hops:
+            hop.discard()
+        raise
+
+
+async def _fetch_one(
+    client: httpx.AsyncClient,
+    url: str,
+    options: CaptureOptions,
+    clock: Callable[[], datetime],
+    deadline: float,
+    cap: int,
+    check_type: bool,
+    hooks: FetchHooks,
+) -> Exchange:
+    host = urlsplit(url).hostname or ""
+    async with hooks.slot(host) if hooks.slot is not None else nullcontext():
+        try:
+            headers = dict(hooks.headers_for(host)) if hooks.headers_for is not None else None
+            request = client.build_request("GET", url, headers=headers)
+        except (httpx.InvalidURL, ValueError) as exc:
+            raise CaptureSkipped(f"cannot request {url}: {exc}") from None
+        try:
+            async with asyncio.timeout_at(deadline):
+                response = await client.send(request, stream=True, follow_redirects=False)
+        except TimeoutError:
+            raise CaptureSkipped(f"timed out after {options.timeout:g}s") from None
+        except httpx.HTTPError as exc:
+            raise CaptureSkipped(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from None
+        try:
+            date = clock()
+            location = _location(url, response)
+            if check_type and location is None and not options.captures_type(response.headers.get("content-type")):
+                kind = response.headers.get("content-type") or "none"
+                raise CaptureSkipped(f"content type {kind} is not captured (archive content types: {', '.join(options.content_types)})")
+            body, length, digest, truncated = await _read_body(response, cap, deadline)
+        finally:
+            await response.aclose()
+    return Exchange(
+        url=url,
+        method="GET",
+        target=request.url.raw_path.decode("ascii", "replace"),
+        request_headers=[_recorded(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+        response=HttpResponse(
+            status=response.status_code,
+            reason=response.reason_phrase,
+            http_version=response.http_version,
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw if k.lower() not in _NOT_RECORDED],
+            body=body,
+            body_length=length,
+            payload_digest=digest,
+            truncated=truncated,
+        ),
+        ip=_server_ip(response),
+        date=date,
+        location=location,
+    )
+
+
+async def _read_body(response: httpx.Response, cap: int, deadline: float) -> tuple[IO[bytes], int, str, str | None]:
+    """The raw (content-encoded) body into a spooled file, with its SHA-1, cut at `cap`."""
+    body: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - closed by Exchange.discard
+    digest = hashlib.sha1()
+    length = 0
+    truncated: str | None = None
+    try:
+        async with asyncio.timeout_at(deadline):
+            async for chunk in response.aiter_raw():
+                if length + len(chunk) > cap:
+                    chunk = chunk[: cap - length]
+                    truncated = "length"
+                body.write(chunk)
+                digest.update(chunk)
+                length += len(chunk)
+                if truncated:
+                    break
+    except TimeoutError:
+        truncated = "time"
+    except httpx.HTTPError:
+        truncated = "disconnect"
+    except BaseException:
+        body.close()
+        raise
+    return body, length, "sha1:" + base64.b32encode(digest.digest()).decode("ascii"), truncated
+
+
+def _recorded(name: str, value: str) -> tuple[str, str]:
+    """A request header as the WARC keeps it: credentials redacted (archives get shared)."""
+    return (name, REDACTED) if name.lower() in SECRET_HEADERS else (name, value)
+
+
+def _location(url: str, response: httpx.Response) -> str | None:
+    if response.status_code not in REDIRECT_STATUSES:
+        return None
+    location = str(response.headers.get("location") or "").strip()
+    if not location:
+        return None
+    try:
+        target = urljoin(url, location)
+        if urlsplit(target).scheme not in ("http", "https"):
+            return None
+    except ValueError:
+        return None
+    return target.split("#", 1)[0]
+
+
+def _server_ip(response: httpx.Response) -> str | None:
+    """The peer address from httpcore's network stream, where the transport exposes it."""
+    stream = response.extensions.get("network_stream")
+    if stream is None:
+        return None
+    try:
+        address = stream.get_extra_info("server_addr")
+    except Exception:  # noqa: BLE001 - transports differ; the IP is optional
+        return None
+    if isinstance(address, tuple) and address:
+        return str(address[0])
+    return None
