@@ -48,15 +48,20 @@ def _exit_codes(command: F) -> F:
         debug = bool(kwargs.get("debug"))
         try:
             code = command(*args, **kwargs)
+        except ArchiveBusy as exc:  # before UsageError: a locked archive is a usage error too
+            _error(str(exc))
+            code = EXIT_BUSY
         except UsageError as exc:
             _error(str(exc))
             code = EXIT_USAGE
         except NetworkUnavailable as exc:
             _error(str(exc))
             code = EXIT_NETWORK
-        except ArchiveBusy as exc:
-            _error(str(exc))
-            code = EXIT_BUSY
+        except BrokenPipeError:
+            # `linkcheck ... | head`: the reader left; say nothing more (Python's documented recipe).
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            code = EXIT_BROKEN
         except (Interrupted, KeyboardInterrupt):
             _error("interrupted")
             code = EXIT_INTERRUPTED
@@ -122,6 +127,8 @@ def cli() -> None:
 @click.option("--user-agent", help="User-Agent header to send.")
 @click.option("--accept", metavar="CODES", help="HTTP codes that count as alive, e.g. 200-299,429.")
 @click.option("--verbose", "-v", is_flag=True, default=None, help="List every result, not only those that need attention.")
+@click.option("--archive", "archive_enabled", is_flag=True, default=None, help="Capture every live citation into the archive (WARC).")
+@click.option("--requisites", is_flag=True, default=None, help="With --archive: also capture the stylesheets, images and scripts of pages.")
 @click.option("--archive-dir", metavar="DIR", help="Archive folder: snapshots and the run history [default: archive].")
 @click.option("--max-age", metavar="DURATION", help="Reuse live results from history younger than this, e.g. 12h.")
 @click.option("--confirm", metavar="N/SPAN", help="Count a failure as broken only after N checks over SPAN, e.g. 3/72h.")
@@ -154,6 +161,7 @@ def check(
     \b
     Examples:
       linkcheck check docs/
+      linkcheck check --archive docs/
       linkcheck check --format json -o report.json .
       linkcheck check --max-concurrency 16 --host-interval 200ms --exclude 'localhost' README.md
     """
@@ -217,6 +225,8 @@ _FLAG_KEYS = {
     "accept": "check.accept",
     "verbose": "report.verbose",
     "archive_dir": "archive.path",
+    "archive_enabled": "archive.enabled",
+    "requisites": "archive.requisites",
     "max_age": "history.max_age",
     "confirm": "history.confirm",
     "history_enabled": "history.enabled",
@@ -360,6 +370,9 @@ def _progress(quiet: bool) -> Iterator[_Progress]:
 def _register_commands() -> None:
     """Command groups that live in their own modules (they import this one)."""
     import linkcheck.cli_history  # noqa: F401
+    from linkcheck.cli_archive import archive
+
+    cli.add_command(archive)
 
 
 def main() -> None:

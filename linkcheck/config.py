@@ -14,13 +14,16 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linkcheck import __version__
 from linkcheck.durations import parse_duration
 from linkcheck.errors import ConfigError
 from linkcheck.identifiers import DEFAULT_DOI_RESOLVER
 from linkcheck.models import DEFAULT_FAIL_ON, Status
+
+if TYPE_CHECKING:
+    from linkcheck.archive.options import CaptureOptions
 
 DEFAULT_CONFIG_FILE = "config.toml"
 ENV_PREFIX = "LINKCHECK_"
@@ -44,6 +47,16 @@ DEFAULT_PROBE_URLS = ["https://example.com/", "https://www.wikipedia.org/"]
 DEFAULT_ALLOW_PRIVATE = True  # TEMPORARY while the loopback benchmark and archive work run; flipped to False
 DEFAULT_ARCHIVE_DIR = "archive"
 DEFAULT_LOCK_TIMEOUT = 60.0
+#: Archive captures: bodies past this are cut and the record marked `WARC-Truncated: length`.
+DEFAULT_MAX_RESOURCE_BYTES = 20 * 1024 * 1024
+#: Media types captured as pages (a `type/*` entry matches a whole family).
+DEFAULT_CONTENT_TYPES = ["text/html", "application/xhtml+xml", "application/pdf", "text/plain"]
+#: Time for one capture: every hop of the page, headers and body.
+DEFAULT_CAPTURE_TIMEOUT = 60.0
+#: Page requisites (stylesheets, images, scripts) fetched per page, when asked for.
+DEFAULT_MAX_REQUISITES = 30
+DEFAULT_MAX_REQUISITE_BYTES = 10 * 1024 * 1024
+DEFAULT_CAPTURE_POLICY = "always"
 DEFAULT_FAIL_ON_NAMES = sorted(status.value for status in DEFAULT_FAIL_ON)
 
 
@@ -121,6 +134,14 @@ class HistorySettings:
 class ArchiveSettings:
     path: str = _setting(DEFAULT_ARCHIVE_DIR, "str", "the archive folder: WARC snapshots, their index and the run history")
     lock_timeout: float = _setting(DEFAULT_LOCK_TIMEOUT, "duration", "how long a run waits for another run using the same archive folder")
+    enabled: bool = _setting(False, "bool", "capture every live citation into the archive during check (--archive)")
+    policy: str = _setting(DEFAULT_CAPTURE_POLICY, "policy", "when to capture again: always (unchanged pages as revisit records), changed, older-than:7d")
+    requisites: bool = _setting(False, "bool", "also capture the stylesheets, images and scripts a page needs")
+    max_requisites: int = _setting(DEFAULT_MAX_REQUISITES, "int0", "requisites captured per page at most")
+    max_requisite_bytes: int = _setting(DEFAULT_MAX_REQUISITE_BYTES, "int0", "bytes of requisites kept per page at most")
+    max_resource_bytes: int = _setting(DEFAULT_MAX_RESOURCE_BYTES, "int0", "bytes kept of one body; a longer one is cut and marked WARC-Truncated")
+    content_types: list[str] = _setting(DEFAULT_CONTENT_TYPES, "list[str]", "media types captured as pages (type/* for a family, */* for all)")
+    capture_timeout: float = _setting(DEFAULT_CAPTURE_TIMEOUT, "duration", "time for one capture, all hops")
 
 
 @dataclass
@@ -152,6 +173,31 @@ class Settings:
     def host(self, hostname: str) -> HostSettings:
         """The per-host overrides for `hostname` (empty when none are configured)."""
         return self.hosts.get(hostname.lower(), _NO_HOST_OVERRIDES)
+
+    def host_limits(self, hostname: str) -> tuple[int, float]:
+        """(concurrency, interval) for one host: its `[hosts]` table, else the `[check]` defaults."""
+        override = self.host(hostname)
+        concurrency = override.concurrency if override.concurrency is not None else self.check.host_concurrency
+        interval = override.interval if override.interval is not None else self.check.host_interval
+        return concurrency, interval
+
+    def host_headers(self, hostname: str) -> dict[str, str]:
+        """The configured headers of exactly this host, `${VAR}` expanded; never sent elsewhere."""
+        return {name: expand_env(value) for name, value in self.host(hostname).headers.items()}
+
+    def capture_options(self) -> CaptureOptions:
+        from linkcheck.archive.options import CaptureOptions
+
+        archive = self.archive
+        return CaptureOptions(
+            max_resource_bytes=archive.max_resource_bytes,
+            content_types=tuple(archive.content_types),
+            timeout=archive.capture_timeout,
+            requisites=archive.requisites,
+            max_requisites=archive.max_requisites,
+            max_requisite_bytes=archive.max_requisite_bytes,
+            max_redirects=self.check.max_redirects,
+        )
 
 
 _NO_HOST_OVERRIDES = HostSettings()
@@ -293,6 +339,13 @@ def coerce(kind: str, value: Any) -> Any:
         if not isinstance(value, str) or value.lower() not in ("head", "get"):
             raise ValueError(f"expected \"head\" or \"get\", got {value!r}")
         return value.lower()
+    if kind == "policy":
+        from linkcheck.archive.options import CapturePolicy
+
+        if not isinstance(value, str):
+            raise TypeError(f"expected always, changed or older-than:DURATION, got {_describe(value)}")
+        CapturePolicy.parse(value)
+        return value
     if kind == "confirm":
         from linkcheck.confirm import ConfirmRule
 

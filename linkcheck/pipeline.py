@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -22,10 +23,9 @@ from linkcheck.check import Engine, make_client, network_available
 from linkcheck.check.engine import all_unreachable
 from linkcheck.config import Settings
 from linkcheck.discover import DiscoverOptions, Discovery, Document, read_text
-from linkcheck.archive.errors import ArchiveError, ArchiveLocked
 from linkcheck.archive.lock import ArchiveLock
 from linkcheck.confirm import ConfirmRule, confirm
-from linkcheck.errors import ArchiveBusy, InputError, Interrupted, NetworkUnavailable
+from linkcheck.errors import InputError, Interrupted, NetworkUnavailable
 from linkcheck.extract import ExtractionError, ExtractOptions, extractor, is_binary
 from linkcheck.history import History, inputs_key
 from linkcheck.models import Diff, Link, Location, Notice, RawLink, Report, Result, Status
@@ -150,8 +150,12 @@ class _CheckRun:
                 to_check.append(link)
         owned = client is None
         http = client or make_client(self.settings)
-        async with http if owned else contextlib.nullcontext(http):
+        async with contextlib.AsyncExitStack() as stack:
+            if owned:
+                await stack.enter_async_context(http)
             engine = Engine(self.settings, http, clock=self.now)
+            if self.settings.archive.enabled:
+                engine.capture = await stack.enter_async_context(_Snapshots.open(self.settings, engine, http, self.extraction.notices))
             await engine.run(to_check, self.accept)
             if all_unreachable(list(engine.outcomes.values())) and self.settings.network.probe_urls:
                 return await network_available(http, self.settings.network.probe_urls)
@@ -176,6 +180,50 @@ class _CheckRun:
         return report
 
 
+class _Snapshots:
+    """`--archive`: every live page captured once per run into the archive folder.
+
+    A failure of the archive itself (full disk, unwritable folder) stops the captures with
+    one notice; checking goes on and the report is still written.
+    """
+
+    def __init__(self, archive: Any, client: httpx.AsyncClient, notices: list[Notice]) -> None:
+        self.archive = archive
+        self.client = client
+        self.notices = notices
+        self.broken = False
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def open(cls, settings: Settings, engine: Engine, client: httpx.AsyncClient, notices: list[Notice]):  # type: ignore[no-untyped-def]
+        from linkcheck.archive import Archive
+
+        archive = Archive(
+            settings.archive.path,
+            policy=settings.archive.policy,
+            options=settings.capture_options(),
+            lock_timeout=settings.archive.lock_timeout,
+            on_message=_warn,
+            slot=engine.limiter.slot,
+            headers_for=settings.host_headers,
+        )
+        async with archive:
+            yield cls(archive, client, notices).capture
+
+    async def capture(self, url: str) -> dict[str, Any] | None:
+        from linkcheck.archive import ArchiveError
+
+        if self.broken:
+            return None
+        try:
+            captured = await self.archive.capture(self.client, url)
+        except ArchiveError as exc:
+            self.broken = True
+            self.notices.append(Notice(self.archive.layout.root.as_posix(), f"archiving stopped: {exc}"))
+            return None
+        return captured.to_dict() if captured is not None else None
+
+
 class _Memory:
     """The history side of a run: the archive-folder lock, the run row, cache and confirmation."""
 
@@ -193,12 +241,7 @@ class _Memory:
         folder = Path(settings.archive.path)
         _ensure_folder(folder)
         lock = ArchiveLock(folder, settings.archive.lock_timeout, on_wait=_warn)
-        try:
-            lock.acquire_blocking()
-        except ArchiveLocked as exc:
-            raise ArchiveBusy(str(exc)) from None
-        except ArchiveError as exc:
-            raise InputError(str(exc)) from None
+        lock.acquire_blocking()  # ArchiveLocked (exit 5) or ArchiveError (exit 2) propagate
         try:
             with History(folder) as history:
                 memory = cls(settings, history, lock, history.start_run(inputs_key(paths), started_at), now)

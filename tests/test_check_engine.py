@@ -194,7 +194,6 @@ def test_timeout_is_retried_as_configured(farm, retries):
 
 
 def test_remote_fragments_are_checked_against_the_page(farm):
-    from linkcheck.models import Link, Location
 
     page = '<html><body><h2 id="install">Install</h2><a name="legacy"></a><p id="caf%C3%A9">x</p></body></html>'
     site = farm.host().route("/doc", respond(200, page)).route("/file.pdf", respond(200, b"%PDF-1.4", {"Content-Type": "application/pdf"}))

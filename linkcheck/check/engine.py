@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timezone
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -25,10 +26,12 @@ from linkcheck.check.fetch import Fetcher, FetchPolicy
 from linkcheck.check.guard import check_host
 from linkcheck.check.limits import HostStats, Limiter
 from linkcheck.check.outcome import Failure, FailureKind, Outcome, blocked_failure
-from linkcheck.config import Settings, expand_env, parse_status_range
+from linkcheck.config import Settings, parse_status_range
 from linkcheck.models import Link, Result, Status
 
 ResultCallback = Callable[[Result], None]
+#: Snapshot a live page (its URL without fragment); returns what the report's `archive` shows.
+Capturer = Callable[[str], Awaitable[dict[str, Any] | None]]
 
 #: RFC 6761: names under .invalid never resolve; answering locally keeps the query off the wire.
 RESERVED_INVALID_SUFFIX = ".invalid"
@@ -46,7 +49,7 @@ class Engine:
         self.outcomes: dict[str, Outcome] = {}
         check = settings.check
         self.accept = _accepted_codes(check.accept)
-        self.limiter = Limiter(check.max_concurrency, self._host_policy)
+        self.limiter = Limiter(check.max_concurrency, settings.host_limits)
         self.fetcher = Fetcher(
             client,
             self.limiter,
@@ -64,6 +67,14 @@ class Engine:
         )
         self._policy = address_policy(settings)
         self._headers_cache: dict[str, dict[str, str]] = {}
+        #: Set by the pipeline when `--archive` is on.
+        self.capture: Capturer | None = None
+
+    def _headers_for(self, host: str) -> dict[str, str]:
+        """Configured headers for exactly this host; expanded once, never sent elsewhere."""
+        if host not in self._headers_cache:
+            self._headers_cache[host] = self.settings.host_headers(host)
+        return self._headers_cache[host]
 
     @property
     def host_stats(self) -> dict[str, HostStats]:
@@ -104,6 +115,7 @@ class Engine:
         outcome = await self._fetch(links[0].request_url, self.settings.check.anchor_body_limit if wants_anchors else 0)
         status, error = classify(outcome, self.accept)
         anchors = _page_anchors(outcome) if wants_anchors and status in _LIVE else None
+        snapshot = await self.capture(links[0].request_url) if self.capture is not None and status in _LIVE else None
         results = []
         for link in links:
             self.outcomes[link.url] = outcome
@@ -121,6 +133,7 @@ class Engine:
                     checked_at=checked_at,
                     duration_ms=round((time.monotonic() - started) * 1000),
                     locations=list(link.locations),
+                    archive=snapshot,
                 )
             )
         return results
@@ -148,25 +161,11 @@ class Engine:
         if on_result is not None:
             on_result(result)
 
-    def _host_policy(self, host: str) -> tuple[int, float]:
-        override = self.settings.host(host)
-        check = self.settings.check
-        concurrency = override.concurrency if override.concurrency is not None else check.host_concurrency
-        interval = override.interval if override.interval is not None else check.host_interval
-        return concurrency, interval
-
     async def _precheck(self, url: str) -> Failure | None:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
         blocked = await check_host(parts.hostname or "", port, self._policy, self.settings.check.connect_timeout)
         return blocked_failure(blocked) if blocked is not None else None
-
-    def _headers_for(self, host: str) -> dict[str, str]:
-        """Configured headers for exactly this host; expanded once, never sent elsewhere."""
-        if host not in self._headers_cache:
-            configured = self.settings.host(host).headers
-            self._headers_cache[host] = {name: expand_env(value) for name, value in configured.items()}
-        return self._headers_cache[host]
 
 
 _LIVE = frozenset({Status.OK, Status.REDIRECT_PERMANENT, Status.REDIRECT_TEMPORARY})
