@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS checks (
     cached INTEGER NOT NULL DEFAULT 0,
     citations INTEGER NOT NULL DEFAULT 0,
     first_location TEXT,
+    extra TEXT,
     PRIMARY KEY (run_id, url)
 );
 CREATE INDEX IF NOT EXISTS checks_by_url ON checks (url, checked_at);
@@ -81,6 +82,8 @@ class Check:
     checked_at: datetime
     duration_ms: int
     cached: bool
+    #: Optional findings kept with the check: `drift`, `suggestion`, `archive`, `failing_since`.
+    extra: dict[str, object] = field(default_factory=dict)
 
     def as_result(self, locations: list[Location]) -> Result:
         """This check reused as today's verdict (marked cached)."""
@@ -95,6 +98,8 @@ class Check:
             duration_ms=self.duration_ms,
             locations=locations,
             cached=True,
+            drift=self.extra.get("drift"),  # type: ignore[arg-type]
+            suggestion=self.extra.get("suggestion"),  # type: ignore[arg-type]
         )
 
 
@@ -157,6 +162,7 @@ class History:
                 int(result.cached),
                 len(result.locations),
                 json.dumps(first.to_dict()) if first else None,
+                json.dumps(_extra(result)) if _extra(result) else None,
             )
         )
         if len(self._pending) >= _BATCH:
@@ -167,7 +173,7 @@ class History:
             return
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany("INSERT OR REPLACE INTO checks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self._pending)
+            self.db.executemany("INSERT OR REPLACE INTO checks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", self._pending)
         self._pending.clear()
 
     def discard_run(self, run_id: int) -> None:
@@ -292,7 +298,19 @@ def _check(row: Sequence[object]) -> Check:
         checked_at=_parse(str(row[7])),
         duration_ms=int(row[8]),  # type: ignore[arg-type]
         cached=bool(row[9]),
+        extra=json.loads(str(row[12])) if row[12] else {},
     )
+
+
+def _extra(result: Result) -> dict[str, object]:
+    extra: dict[str, object] = {}
+    for name in ("drift", "suggestion", "archive"):
+        value = getattr(result, name)
+        if value is not None:
+            extra[name] = value
+    if result.failing_since is not None:
+        extra["failing_since"] = _iso(result.failing_since)
+    return extra
 
 
 def _iso(moment: datetime) -> str:

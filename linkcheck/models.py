@@ -167,6 +167,10 @@ class Result:
     cached: bool = False
     #: For a `suspect` result: when this URL started failing (the first failing check).
     failing_since: datetime | None = None
+    #: Content drift against the archive's earlier capture (DESIGN.md shape), when compared.
+    drift: dict[str, Any] | None = None
+    #: The best archived copy for a broken citation (DESIGN.md shape), when one was looked for.
+    suggestion: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report's shape for one result (DESIGN.md)."""
@@ -186,6 +190,10 @@ class Result:
             data["cached"] = True
         if self.failing_since is not None:
             data["failing_since"] = iso_utc(self.failing_since)
+        if self.drift is not None:
+            data["drift"] = self.drift
+        if self.suggestion is not None:
+            data["suggestion"] = self.suggestion
         return data
 
 
