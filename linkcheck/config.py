@@ -41,6 +41,10 @@ DEFAULT_RETRY_AFTER_MAX = 60.0
 DEFAULT_MAX_REDIRECTS = 10
 DEFAULT_GET_BODY_LIMIT = 256 * 1024
 DEFAULT_ANCHOR_BODY_LIMIT = 8 * 1024 * 1024
+DEFAULT_MAX_HEADERS = 256
+DEFAULT_MAX_DECOMPRESSION_RATIO = 100.0
+DEFAULT_MAX_URL_LENGTH = 8192
+DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
 DEFAULT_ACCEPT = ["200-299"]
 DEFAULT_USER_AGENT = f"Mozilla/5.0 (compatible; linkcheck/{__version__}; +https://pypi.org/project/linkcheck/)"
 DEFAULT_PROBE_URLS = ["https://example.com/", "https://www.wikipedia.org/"]
@@ -75,12 +79,14 @@ class FilesSettings:
     gitignore: bool = _setting(True, "bool", "honour .gitignore inside a git work tree")
     include_code: bool = _setting(False, "bool", "also check URLs inside code spans and code blocks")
     local_links: bool = _setting(True, "bool", "check relative links to other files, and their #anchors, on disk")
+    max_file_size: int = _setting(DEFAULT_MAX_FILE_SIZE, "int+", "bytes; larger files are skipped with a notice (plain text is streamed whatever its size)")
 
 
 @dataclass
 class UrlSettings:
     include: list[str] = _setting([], "list[regex]", "only check URLs matching one of these regexes")
     exclude: list[str] = _setting([], "list[regex]", "skip URLs matching one of these regexes (status excluded)")
+    max_length: int = _setting(DEFAULT_MAX_URL_LENGTH, "int+", "longer URLs are reported invalid instead of requested")
     doi_resolver: str = _setting(DEFAULT_DOI_RESOLVER, "str", "where doi:10.… identifiers are resolved")
 
 
@@ -98,6 +104,9 @@ class CheckSettings:
     retry_after_max: float = _setting(DEFAULT_RETRY_AFTER_MAX, "duration", "longest Retry-After we honour")
     max_redirects: int = _setting(DEFAULT_MAX_REDIRECTS, "int0", "redirect hops before giving up")
     get_body_limit: int = _setting(DEFAULT_GET_BODY_LIMIT, "int0", "bytes of a GET body read while checking")
+    max_headers: int = _setting(DEFAULT_MAX_HEADERS, "int+", "response headers accepted; more is an error (header flood)")
+    max_decompression_ratio: float = _setting(DEFAULT_MAX_DECOMPRESSION_RATIO, "ratio", "largest inflation of a gzip/deflate body past 1 MiB; more is an error (compression bomb)")
+    max_urls: int = _setting(0, "int0", "unique URLs checked in one run at most; the rest are excluded (0: no limit)")
     fragments: bool = _setting(True, "bool", "check that a cited #anchor exists in the fetched HTML page")
     anchor_body_limit: int = _setting(DEFAULT_ANCHOR_BODY_LIMIT, "int0", "bytes of an HTML page read to look for #anchors")
     accept: list[str] = _setting(DEFAULT_ACCEPT, "status_ranges", "HTTP codes that count as alive, e.g. [\"200-299\", \"429\"]")
@@ -319,6 +328,16 @@ def coerce(kind: str, value: Any) -> Any:
         if number < (1 if kind == "int+" else 0):
             raise ValueError(f"must be at least {1 if kind == 'int+' else 0}, got {number}")
         return number
+    if kind == "ratio":
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise TypeError(f"expected a number, got {_describe(value)}")
+        try:
+            ratio = float(value)
+        except ValueError:
+            raise ValueError(f"expected a number, got {value!r}") from None
+        if ratio < 1:
+            raise ValueError(f"must be at least 1, got {ratio:g}")
+        return ratio
     if kind == "duration":
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise TypeError(f"expected a duration such as 500ms or 2s, got {_describe(value)}")

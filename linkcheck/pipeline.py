@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import re
 import signal
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -62,7 +63,7 @@ def extract_paths(paths: Sequence[PathLike], settings: Settings | None = None) -
     options = ExtractOptions(include_code=settings.files.include_code)
     for document in discovery.documents(paths):
         extraction.documents += 1
-        for raw in _raw_links(document, options, extraction.notices):
+        for raw in _raw_links(document, options, extraction.notices, settings.files.max_file_size):
             collector.add(raw, document)
             extraction.citations += 1
     extraction.notices[:0] = discovery.notices
@@ -293,8 +294,19 @@ def _warn(message: str) -> None:
     print(f"linkcheck: {message}", file=sys.stderr, flush=True)
 
 
-def _raw_links(document: Document, options: ExtractOptions, notices: list[Notice]) -> Iterable[RawLink]:
+#: Plain text larger than this is read line by line in blocks instead of whole.
+STREAM_THRESHOLD = 8 * 1024 * 1024
+_STREAM_BLOCK_LINES = 50_000
+
+
+def _raw_links(document: Document, options: ExtractOptions, notices: list[Notice], max_file_size: int) -> Iterable[RawLink]:
     try:
+        size = document.path.stat().st_size
+        if document.format == "plaintext" and size > STREAM_THRESHOLD:
+            return _streamed_plaintext(document, options)
+        if size > max_file_size:
+            notices.append(Notice(document.display, f"skipped: {size} bytes is over files.max_file_size ({max_file_size})"))
+            return []
         if is_binary(document.format):
             data: str | bytes = document.path.read_bytes()
         else:
@@ -314,6 +326,23 @@ def _raw_links(document: Document, options: ExtractOptions, notices: list[Notice
         return []
 
 
+def _streamed_plaintext(document: Document, options: ExtractOptions) -> Iterator[RawLink]:
+    """A huge text file in blocks of whole lines: URLs never span lines in plain text, so
+    positions stay exact and memory stays flat (a 1 GB log is fine)."""
+    from dataclasses import replace
+
+    extract = extractor("plaintext")
+    first_line = 1
+    with document.path.open("r", encoding="utf-8", errors="replace", newline="") as handle:
+        while True:
+            block = list(itertools.islice(handle, _STREAM_BLOCK_LINES))
+            if not block:
+                return
+            for raw in extract("".join(block), options):
+                yield replace(raw, line=(raw.line or 1) + first_line - 1)
+            first_line += len(block)
+
+
 class _LinkCollector:
     """Turns raw links into deduplicated, checkable `Link`s and applies the URL rules."""
 
@@ -323,6 +352,7 @@ class _LinkCollector:
         self._include = [re.compile(pattern) for pattern in settings.urls.include]
         self._exclude = [re.compile(pattern) for pattern in settings.urls.exclude]
         self._local = LocalLinks()
+        self._checkable = 0
 
     def add(self, raw: RawLink, document: Document) -> None:
         target = raw.target.strip()
@@ -345,6 +375,8 @@ class _LinkCollector:
             return self._get(verdict.key, verdict.status, verdict.reason)
         if kind == "unsupported":
             return self._get(target, Status.UNSUPPORTED, f"{target.split(':', 1)[0].lower()}: links are not checked")
+        if len(target) > self._settings.urls.max_length:
+            return self._get(target[:200] + "…", Status.INVALID, f"URL longer than {self._settings.urls.max_length} characters")
         try:
             url = normalize(target, raw.base)
         except InvalidURL as exc:
@@ -365,6 +397,11 @@ class _LinkCollector:
     def _get(self, url: str, verdict: Status | None = None, reason: str | None = None) -> Link:
         link = self.links.get(url)
         if link is None:
+            limit = self._settings.check.max_urls
+            if verdict is None and limit:
+                self._checkable += 1
+                if self._checkable > limit:
+                    verdict, reason = Status.EXCLUDED, f"over the run's limit of {limit} URLs (check.max_urls)"
             link = self.links[url] = Link(url=url, verdict=verdict, reason=reason)
         return link
 

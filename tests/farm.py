@@ -90,6 +90,7 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import datetime
 import contextlib
 import itertools
 import shutil
@@ -126,7 +127,7 @@ __all__ = [
     "trickle",
 ]
 
-Tls: TypeAlias = Literal["trusted", "untrusted"] | None
+Tls: TypeAlias = Literal["trusted", "untrusted", "expired", "self-signed"] | None
 HeadersLike: TypeAlias = Mapping[str, str] | Iterable[tuple[str, str]] | None
 
 IDLE_TIMEOUT = 30.0  # an idle keep-alive connection is dropped after this many seconds
@@ -747,8 +748,8 @@ class Farm:
         """Start a new server on ``ip`` (a free port unless ``port`` is given)."""
         if not ip.startswith("127."):
             raise ValueError("the farm serves on loopback (127.0.0.0/8) only")
-        if tls not in (None, "trusted", "untrusted"):
-            raise ValueError(f"tls must be None, 'trusted' or 'untrusted', not {tls!r}")
+        if tls not in (None, "trusted", "untrusted", "expired", "self-signed"):
+            raise ValueError(f"tls must be None, 'trusted', 'untrusted', 'expired' or 'self-signed', not {tls!r}")
         ssl_ctx = self._server_context(ip, tls) if tls else None
         h = Host(self, ip, tls)
         self._call(h._start(ssl_ctx, port))
@@ -783,7 +784,27 @@ class Farm:
         return ssl.create_default_context(cafile=self.ca_pem)
 
     def _server_context(self, ip: str, tls: str) -> ssl.SSLContext:
+        """"expired": signed by the trusted CA, validity ended yesterday; "self-signed": a
+        certificate that is its own issuer (trustme's CA certificate, served as the leaf)."""
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         names = dict.fromkeys([ip, "127.0.0.1", "localhost"])
-        self._ca(tls).issue_cert(*names).configure_cert(ctx)
+        if tls == "expired":
+            now = datetime.datetime.now(datetime.timezone.utc)
+            leaf = self._ca("trusted").issue_cert(
+                *names, not_before=now - datetime.timedelta(days=30), not_after=now - datetime.timedelta(days=1)
+            )
+            leaf.configure_cert(ctx)
+        elif tls == "self-signed":
+            self._ca("self-signed").configure_trust(ctx)  # harmless; the point is the served cert below
+            ca = self._ca("self-signed")
+            ca.cert_pem.write_to_path(f"{self._tmp()}/self-signed.pem")
+            ca.private_key_pem.write_to_path(f"{self._tmp()}/self-signed.key")
+            ctx.load_cert_chain(f"{self._tmp()}/self-signed.pem", f"{self._tmp()}/self-signed.key")
+        else:
+            self._ca(tls).issue_cert(*names).configure_cert(ctx)
         return ctx
+
+    def _tmp(self) -> str:
+        if self._tmpdir is None:
+            self._tmpdir = tempfile.mkdtemp(prefix="linkcheck-farm-")
+        return self._tmpdir

@@ -61,6 +61,8 @@ class Engine:
                 retry_after_max=check.retry_after_max,
                 get_body_limit=check.get_body_limit,
                 head_first=check.method == "head",
+                max_headers=check.max_headers,
+                max_decompression_ratio=check.max_decompression_ratio,
             ),
             headers_for=self._headers_for,
             precheck=self._precheck if uses_proxy(settings) and not settings.network.allow_private else None,

@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt
 
+from linkcheck.check.body import BodyLimitExceeded, read_body
 from linkcheck.check.limits import Limiter
 from linkcheck.check.outcome import Exchange, Failure, FailureKind, Outcome, failure_from_exception
 from linkcheck.check.retry import parse_retry_after, retry_wait, should_retry
@@ -37,6 +38,8 @@ class FetchPolicy:
     retry_after_max: float
     get_body_limit: int
     head_first: bool = True
+    max_headers: int = 256
+    max_decompression_ratio: float = 100.0
 
 
 HeadersFor = Callable[[str], Mapping[str, str]]
@@ -159,12 +162,21 @@ class Fetcher:
                 return Exchange(method, url, failure=Failure(FailureKind.BAD_REDIRECT, f"redirect to an unparseable URL ({exc})"))
             body = None
             try:
-                if method == "GET" and body_limit:
-                    body = await _read_capped(response, body_limit, decoded=True)
-                elif method == "GET":
-                    await _read_capped(response, self.policy.get_body_limit, decoded=False)
+                if len(response.headers.raw) > self.policy.max_headers:
+                    return Exchange(method, url, failure=Failure(
+                        FailureKind.LIMIT, f"the server sent {len(response.headers.raw)} headers (limit {self.policy.max_headers})"
+                    ))  # fmt: skip
+                if method == "GET":
+                    body = await read_body(
+                        response,
+                        limit=body_limit or self.policy.get_body_limit,
+                        max_ratio=self.policy.max_decompression_ratio,
+                        decode=bool(body_limit),
+                    )
             except httpx.HTTPError as exc:
                 return Exchange(method, url, failure=failure_from_exception(exc))
+            except BodyLimitExceeded as exc:
+                return Exchange(method, url, failure=Failure(FailureKind.LIMIT, str(exc)))
             finally:
                 await response.aclose()
         return Exchange(
@@ -173,24 +185,8 @@ class Fetcher:
             status=response.status_code,
             headers=response.headers,
             retry_after=parse_retry_after(response.headers.get("retry-after")),
-            body=body,
+            body=body if body_limit else None,
         )
-
-
-async def _read_capped(response: httpx.Response, limit: int, decoded: bool) -> bytes:
-    """Read at most `limit` bytes of the body: enough to know the server sends it, no more.
-
-    `decoded` undoes Content-Encoding (for parsing anchors); otherwise raw bytes are read.
-    """
-    chunks = []
-    total = 0
-    stream = response.aiter_bytes() if decoded else response.aiter_raw()
-    async for chunk in stream:
-        chunks.append(chunk)
-        total += len(chunk)
-        if total >= limit:
-            break
-    return b"".join(chunks)[:limit]
 
 
 def _head_unreliable(exchange: Exchange) -> bool:

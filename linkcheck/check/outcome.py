@@ -36,6 +36,7 @@ class FailureKind(enum.Enum):
     URL_TIMEOUT = "url_timeout"      # the whole-URL budget ran out
     INVALID_URL = "invalid_url"      # the HTTP client cannot even build the request
     BLOCKED_ADDRESS = "blocked_address"  # the SSRF guard refused a private or reserved address
+    LIMIT = "limit"                  # the server pushed past a hard limit (headers, body, inflation)
 
     @property
     def network_level(self) -> bool:
@@ -132,6 +133,8 @@ def failure_from_exception(exc: BaseException) -> Failure:
         return Failure(FailureKind.CONNECT, f"could not connect: {text}")
     if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
         return Failure(FailureKind.RESET, f"connection broken: {text or 'reset by the server'}")
+    if "Receive buffer too long" in text:  # h11's cap on the header block (httpcore: 100 kB)
+        return Failure(FailureKind.LIMIT, "the response headers exceed 100 kB (a header flood)")
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.DecodingError, httpx.LocalProtocolError)):
         return Failure(FailureKind.PROTOCOL, f"malformed response: {text}")
     if isinstance(exc, httpx.HTTPError):
