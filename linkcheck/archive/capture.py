@@ -146,6 +146,7 @@ async def _fetch_one(
     async with hooks.slot(host) if hooks.slot is not None else nullcontext():
         try:
             headers = dict(hooks.headers_for(host)) if hooks.headers_for is not None else None
+            configured = frozenset(name.lower() for name in headers or {})
             request = client.build_request("GET", url, headers=headers)
         except (httpx.InvalidURL, ValueError) as exc:
             raise CaptureSkipped(f"cannot request {url}: {exc}") from None
@@ -169,7 +170,7 @@ async def _fetch_one(
         url=url,
         method="GET",
         target=request.url.raw_path.decode("ascii", "replace"),
-        request_headers=[_recorded(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+        request_headers=[_recorded(k.decode("latin-1"), v.decode("latin-1"), configured) for k, v in request.headers.raw],
         response=HttpResponse(
             status=response.status_code,
             reason=response.reason_phrase,
@@ -213,9 +214,14 @@ async def _read_body(response: httpx.Response, cap: int, deadline: float) -> tup
     return body, length, "sha1:" + base64.b32encode(digest.digest()).decode("ascii"), truncated
 
 
-def _recorded(name: str, value: str) -> tuple[str, str]:
-    """A request header as the WARC keeps it: credentials redacted (archives get shared)."""
-    return (name, REDACTED) if name.lower() in SECRET_HEADERS else (name, value)
+def _recorded(name: str, value: str, configured: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """A request header as the WARC keeps it: credentials redacted (archives get shared).
+
+    Every header the user configured for the host (`[hosts."NAME"].headers`, often an API
+    token from the environment) counts as a credential, whatever its name.
+    """
+    secret = name.lower() in SECRET_HEADERS or name.lower() in configured
+    return (name, REDACTED) if secret else (name, value)
 
 
 def _location(url: str, response: httpx.Response) -> str | None:
