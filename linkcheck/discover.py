@@ -208,9 +208,14 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 
 def _display(path: Path) -> str:
-    """How reports name a file: as the user would type it from where linkcheck ran."""
+    """How reports name a file: as the user would type it from where linkcheck ran.
+
+    A name that is not valid UTF-8 (possible on Linux) shows U+FFFD for its bad bytes, so
+    no report format ever meets an unencodable string.
+    """
     text = path.as_posix()
-    return text[2:] if text.startswith("./") else text
+    text = text[2:] if text.startswith("./") else text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _git_worktree(start: Path) -> Path | None:

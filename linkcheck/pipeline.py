@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import os
 import re
 import signal
@@ -296,7 +295,7 @@ def _warn(message: str) -> None:
 
 #: Plain text larger than this is read line by line in blocks instead of whole.
 STREAM_THRESHOLD = 8 * 1024 * 1024
-_STREAM_BLOCK_LINES = 50_000
+_STREAM_BLOCK_BYTES = 1024 * 1024
 
 
 def _raw_links(document: Document, options: ExtractOptions, notices: list[Notice], max_file_size: int) -> Iterable[RawLink]:
@@ -335,7 +334,7 @@ def _streamed_plaintext(document: Document, options: ExtractOptions) -> Iterator
     first_line = 1
     with document.path.open("r", encoding="utf-8", errors="replace", newline="") as handle:
         while True:
-            block = list(itertools.islice(handle, _STREAM_BLOCK_LINES))
+            block = handle.readlines(_STREAM_BLOCK_BYTES)  # whole lines, about this many characters
             if not block:
                 return
             for raw in extract("".join(block), options):
