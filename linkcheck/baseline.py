@@ -214,7 +214,8 @@ def apply_baseline(report: Report, baseline: Baseline, fail_on: frozenset[Status
     """Split the report's broken citations (status in `fail_on`) into known and new."""
     outcome = BaselineOutcome()
     cited: dict[tuple[str, str], bool] = {}  # (file, url) -> broken anywhere in that file
-    pairs = [(result, location) for result in report.results for location in (result.locations or [None])]
+    nowhere: list[Location | None] = [None]
+    pairs = [(result, location) for result in report.results for location in (result.locations or nowhere)]
     pairs.sort(key=lambda pair: (pair[1].sort_key() if pair[1] else ("",), pair[0].url))
     for result, location in pairs:
         broken = result.status in fail_on

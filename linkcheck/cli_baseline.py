@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from linkcheck.baseline import DEFAULT_BASELINE_FILE, Baseline, baseline_from_json_report, baseline_from_report, write_baseline
+from linkcheck.baseline import (
+    DEFAULT_BASELINE_FILE,
+    Baseline,
+    baseline_from_json_report,
+    baseline_from_report,
+    write_baseline,
+)
 from linkcheck.cli import EXIT_OK, _error, _exit_codes, _settings, cli, shared_options
 from linkcheck.errors import InputError, UsageError
 from linkcheck.pipeline import check_paths

@@ -49,6 +49,7 @@ DEFAULT_ACCEPT = ["200-299"]
 DEFAULT_USER_AGENT = f"Mozilla/5.0 (compatible; linkcheck/{__version__}; +https://pypi.org/project/linkcheck/)"
 DEFAULT_PROBE_URLS = ["https://example.com/", "https://www.wikipedia.org/"]
 DEFAULT_ALLOW_PRIVATE = True  # TEMPORARY while the loopback benchmark and archive work run; flipped to False
+DEFAULT_RESUME_WITHIN = 3600.0
 DEFAULT_ARCHIVE_DIR = "archive"
 DEFAULT_LOCK_TIMEOUT = 60.0
 #: Archive captures: bodies past this are cut and the record marked `WARC-Truncated: length`.
@@ -136,6 +137,7 @@ class HistorySettings:
     enabled: bool = _setting(True, "bool", "record every check in the archive folder's history (needed for the diff, cache and confirmation)")
     max_age: float = _setting(0.0, "duration", "reuse a live result younger than this instead of requesting again (0: never)")
     max_age_broken: float = _setting(0.0, "duration", "reuse a broken result younger than this (0: always re-check broken links)")
+    resume_within: float = _setting(DEFAULT_RESUME_WITHIN, "duration", "after an interrupted run, reuse its verdicts younger than this (0: never)")
     confirm: str = _setting("", "confirm", "count a failure as broken only after N checks over a span, e.g. 3/72h (empty: at once)")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,7 +22,10 @@ from linkcheck.models import Diff, Location, Redirect, Result, Status
 
 HISTORY_FILE = "history.sqlite"
 _SCHEMA_VERSION = 1
-_BATCH = 200
+#: Results are committed in small batches, and at least every second: a killed run loses
+#: at most that much.
+_BATCH = 50
+_FLUSH_SECONDS = 1.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -125,6 +129,7 @@ class History:
 
             raise UsageError(f"cannot open the history in {folder}: {exc}") from None
         self._pending: list[tuple[object, ...]] = []
+        self._last_flush = time.monotonic()
 
     def __enter__(self) -> History:
         return self
@@ -165,10 +170,11 @@ class History:
                 json.dumps(_extra(result)) if _extra(result) else None,
             )
         )
-        if len(self._pending) >= _BATCH:
+        if len(self._pending) >= _BATCH or time.monotonic() - self._last_flush >= _FLUSH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
+        self._last_flush = time.monotonic()
         if not self._pending:
             return
         with self.db:
@@ -252,6 +258,17 @@ class History:
             args.append(inputs)
         row = self.db.execute(query + " ORDER BY id DESC LIMIT 1", args).fetchone()
         return row[0] if row else None
+
+    def interrupted_predecessor(self, inputs: str, before: int) -> int | None:
+        """The run over the same inputs just before `before`, if it was interrupted (to resume it)."""
+        row = self.db.execute(
+            "SELECT id, state FROM runs WHERE inputs = ? AND id < ? ORDER BY id DESC LIMIT 1", (inputs, before)
+        ).fetchone()
+        return row[0] if row and row[1] == "interrupted" else None
+
+    def check_in_run(self, run_id: int, url: str) -> Check | None:
+        row = self.db.execute("SELECT * FROM checks WHERE run_id = ? AND url = ?", (run_id, url)).fetchone()
+        return _check(row) if row else None
 
     def run_inputs(self, run_id: int) -> str | None:
         row = self.db.execute("SELECT inputs FROM runs WHERE id = ?", (run_id,)).fetchone()

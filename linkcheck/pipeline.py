@@ -234,6 +234,9 @@ class _Memory:
         self.run_id = run_id
         self.now = now
         self.rule = ConfirmRule.parse(settings.history.confirm)
+        inputs = history.run_inputs(run_id)
+        #: A run over the same inputs that was killed or interrupted just before this one.
+        self.resumed_run = history.interrupted_predecessor(inputs, run_id) if inputs is not None else None
 
     @classmethod
     @contextlib.contextmanager
@@ -250,8 +253,16 @@ class _Memory:
             lock.release()
 
     def cached(self, link: Link) -> Result | None:
-        """A fresh enough verdict from history, reused instead of a request."""
+        """A fresh enough verdict from history, reused instead of a request.
+
+        After an interrupted run, its verdicts younger than `history.resume_within` are
+        reused too, so the next run resumes instead of starting over.
+        """
         history = self.settings.history
+        if self.resumed_run is not None:
+            check = self.history.check_in_run(self.resumed_run, link.url)
+            if check is not None and (self.now() - check.checked_at).total_seconds() <= history.resume_within:
+                return check.as_result(list(link.locations))
         if history.max_age <= 0 and history.max_age_broken <= 0:
             return None
         check = self.history.latest(link.url, before_run=self.run_id)

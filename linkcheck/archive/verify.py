@@ -47,6 +47,10 @@ def verify_archive(
     on_message: Callable[[str], None] | None = None,
 ) -> Verification:
     layout = Layout(Path(path))
+    if layout.root.is_dir() and not layout.catalog.exists() and not _warc_files(layout):
+        # A folder with no catalog and no WARC file yet (e.g. only the run history, or a run
+        # killed before its first capture) is an empty archive, and a consistent one.
+        return Verification(notes=["the archive is empty"])
     layout.require()
     lock = ArchiveLock(layout.root, lock_timeout, on_message)
     lock.acquire_blocking()
@@ -60,6 +64,12 @@ def verify_archive(
     finally:
         lock.release()
     return result
+
+
+def _warc_files(layout: Layout) -> list[Path]:
+    if not layout.warc_dir.is_dir():
+        return []
+    return [p for p in layout.warc_dir.iterdir() if p.name.endswith((WARC_SUFFIX, WARC_SUFFIX + OPEN_SUFFIX, OPEN_SUFFIX))]
 
 
 def _check(layout: Layout, catalog: Catalog, result: Verification) -> None:

@@ -1,0 +1,212 @@
+"""Archived copies for broken citations: where a reader can still see what was cited.
+
+Sources, tried in this order until one has a copy:
+
+1. `local`: linkcheck's own archive, the live capture closest in time to `near`. Its
+   `archive_url` is a pywb replay path, `archive/<YYYYMMDDhhmmss>/<url>`, relative to the
+   replay server's root when the archive folder is served as the pywb collection named
+   `archive` (`ln -s "$PWD/archive" replay/collections/archive; cd replay; pywb`), so
+   `http://localhost:8080/` + archive_url replays it.
+2. `memento`: a Memento TimeGate (RFC 7089). `GET {timegate}{url}` with
+   `Accept-Datetime: near`; the TimeGate redirects to the memento (or answers it with
+   `Content-Location`); the memento's `Memento-Datetime` is the capture time.
+3. `wayback`: the Wayback Machine availability API, `GET {api}?url=…&timestamp=…`, whose
+   JSON `archived_snapshots.closest` names the nearest snapshot.
+
+`citation` is for copies the document itself cites (wikitext `archive-url`), checked with
+`check_cited_copy`. A service that is off (None), unreachable or slow is skipped with a
+note; the outcome is then `SuggestOutcome(None, notes)`, never an exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import format_datetime, parsedate_to_datetime
+from urllib.parse import urljoin
+
+import httpx
+
+from linkcheck.models import iso_utc
+
+DEFAULT_MEMENTO_TIMEGATE = "http://timetravel.mementoweb.org/timegate/"
+DEFAULT_WAYBACK_API = "https://archive.org/wayback/available"
+#: Seconds one service may take (all its requests together) before it is given up on.
+DEFAULT_SUGGEST_TIMEOUT = 15.0
+#: The pywb collection name local replay paths start with.
+LOCAL_REPLAY_COLLECTION = "archive"
+_MAX_HOPS = 5
+_MAX_JSON_BYTES = 1024 * 1024
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(slots=True)
+class SuggestOutcome:
+    """The best archived copy (DESIGN.md's `suggestion` shape) or None, and what each
+    source said on the way (why there is no suggestion, when there is none)."""
+
+    suggestion: dict[str, str | None] | None
+    notes: list[str] = field(default_factory=list)
+
+
+async def suggest(
+    url: str,
+    near: datetime,
+    *,
+    archive_dir: str | os.PathLike[str] | None,
+    client: httpx.AsyncClient,
+    memento_timegate: str | None = DEFAULT_MEMENTO_TIMEGATE,
+    wayback_api: str | None = DEFAULT_WAYBACK_API,
+    timeout: float = DEFAULT_SUGGEST_TIMEOUT,
+) -> SuggestOutcome:
+    """The archived copy of `url` closest to `near`: local archive, then Memento, then Wayback."""
+    moment = near if near.tzinfo else near.replace(tzinfo=timezone.utc)
+    notes: list[str] = []
+    url = url.split("#", 1)[0]
+    if archive_dir is not None:
+        found = await _local(url, moment, archive_dir, notes)
+        if found is not None:
+            return SuggestOutcome(found, notes)
+    for name, endpoint, lookup in (
+        ("Memento TimeGate", memento_timegate, _memento),
+        ("Wayback availability API", wayback_api, _wayback),
+    ):
+        if endpoint is None:
+            continue
+        try:
+            async with asyncio.timeout(timeout):
+                found, note = await lookup(url, moment, endpoint, client)
+        except TimeoutError:
+            found, note = None, f"timed out after {timeout:g}s"
+        except httpx.HTTPError as exc:
+            found, note = None, _unreachable(exc)
+        except (ValueError, TypeError) as exc:  # JSON or dates that do not parse
+            found, note = None, f"unreadable answer ({exc})"
+        if found is not None:
+            return SuggestOutcome(found, notes)
+        notes.append(f"{name} {endpoint}: {note}")
+    return SuggestOutcome(None, notes)
+
+
+async def _local(url: str, near: datetime, archive_dir: str | os.PathLike[str], notes: list[str]) -> dict[str, str | None] | None:
+    from linkcheck.archive.errors import ArchiveError
+    from linkcheck.rot._archive import closest
+
+    try:
+        found = await asyncio.to_thread(closest, archive_dir, url, near)
+    except ArchiveError as exc:
+        notes.append(f"local archive: {exc}")
+        return None
+    if found is None:
+        notes.append(f"local archive {os.fspath(archive_dir)}: no capture of this URL that answered 2xx")
+        return None
+    stamp = found.when.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")
+    return {"archive_url": f"{LOCAL_REPLAY_COLLECTION}/{stamp}/{url}", "captured_at": iso_utc(found.when), "source": "local"}
+
+
+async def _memento(url: str, near: datetime, timegate: str, client: httpx.AsyncClient) -> tuple[dict[str, str | None] | None, str]:
+    headers = {"Accept-Datetime": format_datetime(near.astimezone(timezone.utc), usegmt=True)}
+    current = timegate + url
+    response = await _answer(client, current, headers)
+    for _ in range(_MAX_HOPS):
+        location = response.headers.get("location")
+        if response.status_code not in _REDIRECTS or not location:
+            break
+        current = urljoin(current, location.strip())
+        response = await _answer(client, current, headers)
+    if response.status_code == 404:
+        return None, "no memento of this URL"
+    if not 200 <= response.status_code < 300:
+        return None, f"answered {response.status_code}"
+    when = response.headers.get("memento-datetime")
+    if not when:
+        return None, f"the answer ({current}) has no Memento-Datetime: not a memento"
+    memento = urljoin(current, response.headers.get("content-location", "").strip() or current)
+    return {"archive_url": memento, "captured_at": iso_utc(parsedate_to_datetime(when)), "source": "memento"}, ""
+
+
+async def _wayback(url: str, near: datetime, api: str, client: httpx.AsyncClient) -> tuple[dict[str, str | None] | None, str]:
+    stamp = near.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")
+    async with client.stream("GET", api, params={"url": url, "timestamp": stamp}) as response:
+        if response.status_code != 200:
+            return None, f"answered {response.status_code}"
+        body = b""
+        async for chunk in response.aiter_bytes():
+            body += chunk
+            if len(body) > _MAX_JSON_BYTES:
+                return None, "answer too large"
+    import json
+
+    data = json.loads(body)
+    closest = (data.get("archived_snapshots") or {}).get("closest") if isinstance(data, dict) else None
+    if not isinstance(closest, dict) or not closest.get("available", True) or not closest.get("url"):
+        return None, "no snapshot of this URL"
+    if not str(closest.get("status", "200")).startswith("2"):
+        return None, f"the closest snapshot recorded a {closest.get('status')} answer"
+    return {"archive_url": str(closest["url"]), "captured_at": _stamp_date(str(closest.get("timestamp", ""))), "source": "wayback"}, ""
+
+
+async def check_cited_copy(
+    archive_url: str,
+    client: httpx.AsyncClient,
+    *,
+    archive_date: str | None = None,
+    timeout: float = DEFAULT_SUGGEST_TIMEOUT,
+) -> dict[str, str | None] | None:
+    """The `suggestion` for an archived copy the document already cites, if it answers 2xx
+    (redirects followed). `captured_at` comes from Memento-Datetime, else a 14-digit stamp
+    in the URL (`/web/20190503120000/…`), else the citation's own `archive_date`."""
+    try:
+        async with asyncio.timeout(timeout):
+            request = client.build_request("GET", archive_url)
+            response = await client.send(request, stream=True, follow_redirects=True)
+            await response.aclose()
+    except (TimeoutError, httpx.HTTPError, httpx.InvalidURL):
+        return None
+    if not 200 <= response.status_code < 300:
+        return None
+    when = response.headers.get("memento-datetime")
+    captured: str | None = None
+    if when:
+        try:
+            captured = iso_utc(parsedate_to_datetime(when))
+        except (TypeError, ValueError):
+            captured = None
+    if captured is None:
+        stamp = re.search(r"/(\d{14})(?:[a-z_]{0,4})/", archive_url)
+        captured = _stamp_date(stamp.group(1)) if stamp else _citation_date(archive_date)
+    return {"archive_url": archive_url, "captured_at": captured, "source": "citation"}
+
+
+async def _answer(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> httpx.Response:
+    """GET without following redirects; only the status and headers are read."""
+    response = await client.send(client.build_request("GET", url, headers=headers), stream=True, follow_redirects=False)
+    await response.aclose()
+    return response
+
+
+def _stamp_date(stamp: str) -> str | None:
+    try:
+        return iso_utc(datetime.strptime(stamp[:14], "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc))
+    except ValueError:
+        return None
+
+
+def _citation_date(text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        from linkcheck.archive.browse import parse_when
+
+        return iso_utc(parse_when(text))
+    except ValueError:
+        return text.strip() or None
+
+
+def _unreachable(exc: httpx.HTTPError) -> str:
+    from linkcheck.check.outcome import failure_from_exception
+
+    return f"unreachable ({failure_from_exception(exc).message})"
