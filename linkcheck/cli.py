@@ -135,6 +135,8 @@ def cli() -> None:
 @click.option("--no-history", "no_history", is_flag=True, default=None, help="Do not read or write the run history.")
 @click.option("--lock-timeout", metavar="DURATION", help="How long to wait for another run using the same archive folder.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Append a log of the run (notices, broken citations, summary) to this file.")
+@click.option("--baseline", "baseline_file", metavar="FILE", type=click.Path(dir_okay=False), help="Known-broken citations (linkcheck baseline write): still reported, but only new breakage fails the run.")
+@click.option("--changed-since", metavar="REF", help="Check only citations in files changed since git REF (its commits, uncommitted and untracked files).")
 @_exit_codes
 def check(
     paths: tuple[str, ...],
@@ -144,6 +146,8 @@ def check(
     formats: tuple[str, ...],
     output: str | None,
     log_file: str | None,
+    baseline_file: str | None,
+    changed_since: str | None,
     **flags: Any,
 ) -> int:
     """Find every cited URL under PATHS, check it, report, and exit 1 if any is broken.
@@ -165,15 +169,22 @@ def check(
       linkcheck check --format json -o report.json .
       linkcheck check --max-concurrency 16 --host-interval 200ms --exclude 'localhost' README.md
     """
+    from linkcheck.baseline import apply_baseline, load_baseline
+    from linkcheck.gitchanges import changed_files
+
     if flags.pop("no_history", None):
         flags["history_enabled"] = False
+    if changed_since:
+        flags["history_enabled"] = False  # a partial run must not read as removed URLs in the next diff
     settings = _settings(config_file, flags)
     targets = _report_targets(formats or tuple(settings.report.format), output or settings.report.output)
+    known = load_baseline(baseline_file) if baseline_file else None
+    only = changed_files(changed_since, paths) if changed_since else None
     started = time.monotonic()
     log = _RunLog(log_file)
     try:
         with _progress(quiet) as progress:
-            report = check_paths(paths, settings, on_total=progress.total, on_result=progress.result)
+            report = check_paths(paths, settings, only=only, on_total=progress.total, on_result=progress.result)
     except Interrupted as exc:
         if exc.report is not None:
             _render(exc.report, settings, targets, time.monotonic() - started, quiet)
@@ -181,6 +192,11 @@ def check(
         raise
     _render(report, settings, targets, time.monotonic() - started, quiet)
     log.report(report, settings)
+    if known is not None:
+        outcome = apply_baseline(report, known, settings.fail_on)
+        if not quiet:
+            _error(outcome.summary())
+        return EXIT_BROKEN if outcome.failed else EXIT_OK
     return EXIT_BROKEN if report.broken(settings.fail_on) else EXIT_OK
 
 
@@ -369,6 +385,7 @@ def _progress(quiet: bool) -> Iterator[_Progress]:
 
 def _register_commands() -> None:
     """Command groups that live in their own modules (they import this one)."""
+    import linkcheck.cli_baseline  # noqa: F401
     import linkcheck.cli_history  # noqa: F401
     from linkcheck.cli_archive import archive
 

@@ -11,7 +11,7 @@ import contextlib
 import os
 import re
 import signal
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -46,8 +46,13 @@ class Extraction:
     notices: list[Notice] = field(default_factory=list)
 
 
-def extract_paths(paths: Sequence[PathLike], settings: Settings | None = None) -> Extraction:
-    """Every link in the documents under `paths`, deduplicated by normalized URL, with all locations."""
+def extract_paths(
+    paths: Sequence[PathLike], settings: Settings | None = None, *, only: Collection[Path] | None = None
+) -> Extraction:
+    """Every link in the documents under `paths`, deduplicated by normalized URL, with all locations.
+
+    `only` (absolute, resolved paths) limits reading to those files (`--changed-since`).
+    """
     settings = settings or Settings()
     discovery = Discovery(
         DiscoverOptions(
@@ -61,6 +66,8 @@ def extract_paths(paths: Sequence[PathLike], settings: Settings | None = None) -
     extraction = Extraction()
     options = ExtractOptions(include_code=settings.files.include_code)
     for document in discovery.documents(paths):
+        if only is not None and document.path.resolve() not in only:
+            continue
         extraction.documents += 1
         for raw in _raw_links(document, options, extraction.notices, settings.files.max_file_size):
             collector.add(raw, document)
@@ -78,6 +85,7 @@ def check_paths(
     on_total: Callable[[int], None] | None = None,
     on_result: Callable[[Result], None] | None = None,
     clock: Callable[[], datetime] | None = None,
+    only: Collection[Path] | None = None,
 ) -> Report:
     """Extract, check and return the report; with history on, also record, reuse and diff.
 
@@ -89,7 +97,7 @@ def check_paths(
     settings = settings or Settings()
     now = clock or _now
     started_at = now()
-    extraction = extract_paths(paths, settings)
+    extraction = extract_paths(paths, settings, only=only)
     if on_total is not None:
         on_total(len(extraction.links))
     with contextlib.ExitStack() as stack:

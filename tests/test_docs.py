@@ -9,8 +9,10 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 
 
 def test_every_command_is_in_the_readme():
+    import re
+
     for name in cli.commands:
-        assert f"`linkcheck {name} " in README, name
+        assert re.search(rf"`linkcheck {name}[ `]", README), name
 
 
 def test_readme_settings_table_and_config_toml_are_generated_from_the_defaults():

@@ -9,10 +9,11 @@ A dead `url` (or a URL in `howpublished` or `note`) gets, in its entry:
 Why `note`: neither BibTeX nor biblatex has a standard archive field (`archiveurl` and
 friends are printed by no common style), while every style (plain, unsrt, alpha, apalike,
 IEEEtran, biblatex's standard styles) prints `note`, and `\\url` is what a bibliography
-that cites URLs loads already (url or hyperref). A note that says "Archived at" already
-is left alone, so the rule is idempotent. New fields go after the entry's last field,
-laid out like it (same indentation, same ` = `, same line endings, UPPERCASE names when
-the entry's are). A URL written with `\\%`-style escapes is written back with them.
+that cites URLs loads already (url or hyperref). A note that says "Archived at" means
+the entry is annotated already: nothing is added to it (not even `urldate`). New fields
+go after the entry's last field, laid out like it (same indentation, same `=` column,
+same line endings, UPPERCASE names when the entry's are). A URL written with
+`\\%`-style escapes is written back with them.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from linkcheck.fix.rules import Archived, Edit, Skip, Spot, match_written, percent_encode
+from linkcheck.fix.rules import Archived, Edit, Skip, Spot, aligned_equals, match_written, percent_encode
 
 _ESCAPABLE = "%#&_$~"
 _ENTRY = re.compile(r"@[ \t]*([A-Za-z]+)[ \t]*([{(])")
@@ -67,20 +68,22 @@ def annotate(text: str, spot: Spot, archived: Archived) -> list[Edit]:
         additions.append(("NOTE" if upper else "note", "{" + archive + "}"))
     else:
         value = text[note.value_start : note.value_end]
+        if _ARCHIVED_AT in value:
+            return []  # annotated already (with this copy or another)
         if value[:1] not in ("{", '"') or value[-1:] != {"{": "}", '"': '"'}[value[0]]:
             raise Skip("its note is not one {…} or \"…\" value: not annotated")
-        if _ARCHIVED_AT not in value:
-            inner = value[1:-1].rstrip()
-            close = note.value_start + 1 + len(inner)
-            edits.append(Edit(close, close, ("; " if inner.strip() else "") + archive))
+        inner = value[1:-1].rstrip()
+        close = note.value_start + 1 + len(inner)
+        edits.append(Edit(close, close, ("; " if inner.strip() else "") + archive))
     if additions:
         last = entry[-1]
         previous_end = entry[-2].value_end if len(entry) > 1 else _key_comma(text, entry)
         separator = text[previous_end : last.name_start]
         if "," not in separator:
             separator = ", "
-        equals = text[last.name_end : last.value_start]
-        edits.append(Edit(last.value_end, last.value_end, "".join(f"{separator}{name}{equals}{value}" for name, value in additions)))
+        last_name, equals = text[last.name_start : last.name_end], text[last.name_end : last.value_start]
+        added = "".join(f"{separator}{name}{aligned_equals(last_name, equals, name)}{value}" for name, value in additions)
+        edits.append(Edit(last.value_end, last.value_end, added))
     return edits
 
 

@@ -148,7 +148,7 @@ def plan_fixes(
     for link in extraction.links:
         if link.verdict is not None:
             continue  # invalid, unsupported, excluded, local: never checked over the network
-        decision = decide(link.url, history.latest(link.url), options)
+        decision = decide(link.url, _latest(history, link.url), options)
         if decision is None:
             continue
         identifier = identifier_url(link.url, settings.urls.doi_resolver) is not None
@@ -184,6 +184,13 @@ def decide(url: str, check: Check | None, options: FixOptions) -> Action | str |
             archive_url = str(suggestion["archive_url"])
             return Annotate(Archived(archive_url, capture_date(suggestion.get("captured_at"), archive_url)))
     return None
+
+
+def _latest(history: History, url: str) -> Check | None:
+    """The newest check of `url`, else of the page it names (fragments are never requested)."""
+    check = history.latest(url)
+    page = url.split("#", 1)[0]
+    return check if check is not None or page == url else history.latest(page)
 
 
 def capture_date(captured_at: object, archive_url: str = "") -> str | None:

@@ -109,3 +109,16 @@ def percent_encode(url: str, characters: str) -> str:
 def line_start(text: str, offset: int) -> int:
     """The offset where the line holding `offset` starts (LF, CRLF and CR end lines)."""
     return max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
+
+
+def aligned_equals(last_name: str, equals: str, new_name: str) -> str:
+    """The `=` (with its blanks) for a new `name = value` line laid out like `last_name`'s.
+
+    `equals` is what stands between the last name and its value (`"    = "`): aligned
+    layouts keep their `=` column, others keep their spacing.
+    """
+    before = len(equals) - len(equals.lstrip(" \t"))
+    if not before or "\t" in equals[:before]:
+        return equals
+    width = len(last_name) + before
+    return " " * max(1 if before else 0, width - len(new_name)) + equals[before:]

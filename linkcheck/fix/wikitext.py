@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from linkcheck.fix.rules import Archived, Edit, Skip, Spot, match_written, percent_encode, reads_back_bare
+from linkcheck.fix.rules import Archived, Edit, Skip, Spot, aligned_equals, match_written, percent_encode, reads_back_bare
 
 _HIDDEN = re.compile(r"<!--.*?(?:-->|\Z)|<nowiki\s*>.*?</nowiki\s*>", re.DOTALL | re.IGNORECASE)
 _STRUCTURE = re.compile(r"\{\{|\}\}|\[\[|\]\]|\|")
@@ -80,8 +80,8 @@ def annotate(text: str, spot: Spot, archived: Archived) -> list[Edit]:
         last = params[-1]
         lead = text[_blank_start(text, last.pipe) : last.pipe]
         pad = text[last.pipe + 1 : last.name_start]
-        equals = text[last.name_end : last.value_start] if last.value_start > last.name_end else "="
-        inserted = "".join(f"{lead}|{pad}{name}{equals}{value}" for name, value in additions)
+        last_name, equals = text[last.name_start : last.name_end], text[last.name_end : last.value_start]
+        inserted = "".join(f"{lead}|{pad}{name}{aligned_equals(last_name, equals, name)}{value}" for name, value in additions)
         edits.append(Edit(last.value_end, last.value_end, inserted))
     return edits
 
@@ -119,8 +119,10 @@ def _params(masked: str, pipes: list[int], close: int) -> list[_Param]:
         name_start = pipe + 1 + len(segment) - len(segment.lstrip())
         name_end = pipe + 1 + len(segment.rstrip())
         value = masked[equals + 1 : end]
-        value_start = equals + 1 + len(value) - len(value.lstrip())
-        value_end = max(value_start, equals + 1 + len(value.rstrip()))
+        if value.strip():
+            value_start, value_end = equals + 1 + len(value) - len(value.lstrip()), equals + 1 + len(value.rstrip())
+        else:
+            value_start = value_end = equals + 1
         name = "-".join(masked[name_start:name_end].replace("_", "-").split()).lower()
         params.append(_Param(name, pipe, name_start, name_end, value_start, value_end))
     return params
