@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import time
+
+from tests.helpers import LINEAR_TIME_BOUND
 from pathlib import Path
 
 import pytest
@@ -134,7 +136,7 @@ def test_pathological_megabyte_line_is_fast(chunk: str) -> None:
         list(extract(text, ExtractOptions()))
     except ExtractionError:
         pass
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < LINEAR_TIME_BOUND
 
 
 def test_a_megabyte_of_entries_is_linear() -> None:
@@ -142,7 +144,7 @@ def test_a_megabyte_of_entries_is_linear() -> None:
     text = "".join(entry.format(n=n) for n in range(12_000))
     started = time.perf_counter()
     links = list(extract(text, ExtractOptions()))
-    assert time.perf_counter() - started < 3.0
+    assert time.perf_counter() - started < LINEAR_TIME_BOUND
     assert len(links) == 24_000
     assert (links[-1].line, links[-1].column) == (12_000 * 5 - 1, 10)
 

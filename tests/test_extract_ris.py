@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import time
+
+from tests.helpers import LINEAR_TIME_BOUND
 from pathlib import Path
 
 import pytest
@@ -107,7 +109,7 @@ def test_pathological_megabyte_line_is_fast(chunk: str) -> None:
     text = "TY  - GEN\n" + (chunk * (1_000_000 // len(chunk) + 1))[:1_000_000]
     started = time.perf_counter()
     list(extract(text, ExtractOptions()))
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < LINEAR_TIME_BOUND
 
 
 def test_url_field_without_a_url_is_one_target_as_written() -> None:

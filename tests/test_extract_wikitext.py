@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import time
+
+from tests.helpers import LINEAR_TIME_BOUND
 from pathlib import Path
 
 import pytest
@@ -147,7 +149,7 @@ def test_pathological_megabyte_line_is_fast(chunk: str) -> None:
     text = (chunk * (1_000_000 // len(chunk) + 1))[:1_000_000]
     started = time.perf_counter()
     list(extract(text, ExtractOptions(include_code=True)))
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < LINEAR_TIME_BOUND
 
 
 @pytest.mark.parametrize("opener", ["{{cite web|title=", "{{cite web|url=", "{{cite web|", "[["])
@@ -155,7 +157,7 @@ def test_deep_nesting_around_a_long_value_is_linear(opener: str) -> None:
     text = opener * 1000 + "x " * 400_000 + "}}" * 1000
     started = time.perf_counter()
     list(extract(text, ExtractOptions()))
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < LINEAR_TIME_BOUND
 
 
 _JUNK = ["{{", "}}", "[[", "]]", "|", "=", "cite web", "url", "archive-url", "doi", "[https://x.example/ ", "]", "https://x.example/", "<!--", "-->", "<pre>", "</pre>", "<nowiki>", "</nowiki>", "''", "\n", "\r\n", " ", "ü東"]

@@ -85,6 +85,7 @@ ARTICLES = ("tide-pools", "bridges", "bees", "lighthouse")
 
 # ---------------------------------------------------------------- the labels
 #: Changes that leave the cited text as it was: never drift.
+# fmt: off
 COSMETIC: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "publication date and copyright year": ({}, {"published": "3 April 2025", "year": "2025", "stamp": "2026-07-09T17:44:10Z"}),
     "view and comment counters": ({}, {"views": "58,991", "comments": "212"}),
@@ -98,8 +99,9 @@ COSMETIC: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         {"ad": AD},
         {"published": "3 April 2025", "views": "58,991", "comments": "212", "ad": AD_OTHER, "nav": NAV_V2,
          "updated": "<p>Updated 2 hours ago</p>", "cookie": COOKIE, "sidebar": SIDEBAR_V2, "year": "2025"},
-    ),  # fmt: skip
+    ),
 }
+# fmt: on
 
 
 CORRECTION = (
@@ -292,3 +294,14 @@ def test_compare_with_archive_without_an_earlier_live_capture_is_none(farm, tmp_
 def test_thresholds_across_the_gap_give_the_same_labels(threshold):
     counts = drift_counts(threshold)
     assert counts["missed"] == 0 and counts["false positives"] == 0
+
+
+def test_compare_with_archive_cuts_both_sides_to_the_body_limit(farm, tmp_path):
+    long_page = page("".join(article(name) for name in ("tide-pools", "bridges", "bees", "lighthouse", "sourdough"))).encode()
+    site = farm.host().route("/long", respond(200, long_page))
+    capture(tmp_path, [site.url("/long")])
+    read_now = long_page[:4096]  # what the engine kept of the body this time
+    same = asyncio.run(compare_with_archive(site.url("/long"), read_now, tmp_path, body_limit=4096))
+    assert same is not None and same["similarity"] == 1.0 and same["drifted"] is False
+    uneven = asyncio.run(compare_with_archive(site.url("/long"), read_now, tmp_path, body_limit=None))
+    assert uneven is not None and uneven["drifted"] is True  # why the limit matters

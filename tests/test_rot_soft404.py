@@ -160,7 +160,7 @@ def soft404_counts(verdicts) -> dict[str, int]:
 
 
 def test_labelled_soft404_table(farm):
-    hosts, detector, verdicts = run_labels(farm)
+    _, detector, verdicts = run_labels(farm)
     for (host, path, soft), verdict in zip(LABELS, verdicts, strict=True):
         assert (verdict is not None) == soft, (host, path, verdict)
         if verdict is not None:
@@ -276,9 +276,11 @@ def test_probe_failures_are_inconclusive():
     ("cited", "final", "signal"),
     [
         ("http://h.example/a/b", "http://h.example/", "redirect_home"),
+        ("http://h.example/a/b", "http://h.example/?lang=en", "redirect_home"),
         ("http://h.example/about", "https://www.h.example/index.html", "redirect_home"),
         ("http://old.h.example/article/5", "https://h.example/", "redirect_home"),
         ("http://h.example/?p=123", "http://h.example/", "redirect_home"),
+        ("http://h.example/?p=123", "http://h.example/about", None),
         ("http://h.example/fr/article/x", "http://h.example/fr/", "redirect_home"),
         ("http://h.example/news/2018/x", "http://h.example/errors/page-not-found", "redirect_landing"),
         ("http://h.example/a/b", "http://h.example/?s=b", "redirect_landing"),
