@@ -386,6 +386,7 @@ def _progress(quiet: bool) -> Iterator[_Progress]:
 def _register_commands() -> None:
     """Command groups that live in their own modules (they import this one)."""
     import linkcheck.cli_baseline  # noqa: F401
+    import linkcheck.cli_fix  # noqa: F401
     import linkcheck.cli_history  # noqa: F401
     from linkcheck.cli_archive import archive
 

@@ -166,7 +166,9 @@ class Fetcher:
                     return Exchange(method, url, failure=Failure(
                         FailureKind.LIMIT, f"the server sent {len(response.headers.raw)} headers (limit {self.policy.max_headers})"
                     ))  # fmt: skip
-                if method == "GET":
+                if method == "HEAD":
+                    await _finish_empty(response)
+                else:
                     body = await read_body(
                         response,
                         limit=body_limit or self.policy.get_body_limit,
@@ -187,6 +189,17 @@ class Fetcher:
             retry_after=parse_retry_after(response.headers.get("retry-after")),
             body=body if body_limit else None,
         )
+
+
+async def _finish_empty(response: httpx.Response) -> None:
+    """Read a HEAD answer to its (empty) end so its connection goes back to the pool.
+
+    Closing a response that was never read makes httpcore drop the connection: a new TCP
+    connection per URL costs more CPU than the request itself. The loop stops at the first
+    chunk, so a server that sends a body after HEAD costs us one chunk and its connection.
+    """
+    async for _ in response.aiter_raw():
+        break
 
 
 def _head_unreliable(exchange: Exchange) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterator
 from typing import Any
 
 from linkcheck.extract.markdown import _PARSER
@@ -46,7 +47,7 @@ def annotate(text: str, spot: Spot, archived: Archived) -> list[Edit]:
     if html:
         raise Skip("a link in raw HTML inside Markdown: not annotated")
     if link is not None:
-        name, data, end = link
+        name, _, end = link
         if name == "Image":
             raise Skip("an image, not a citation: not annotated")
         ends = [end]
@@ -69,7 +70,8 @@ def _context(text: str, at: int) -> tuple[tuple[str, dict[str, Any], int] | None
     """(innermost link or image holding byte `at`: name, data, end byte), the label of the
     reference definition holding it, and whether it is inside raw HTML."""
     link = None
-    for event, span in _PARSER.events_with_range(text):
+    events: Iterator[tuple[Any, Any]] = _PARSER.events_with_range(text)
+    for event, span in events:
         if type(event) is str or not span["start"] <= at < span["end"]:
             continue
         ((kind, value),) = event.items()
@@ -90,7 +92,8 @@ def _context(text: str, at: int) -> tuple[tuple[str, dict[str, Any], int] | None
 def _uses(text: str, label: str) -> list[int]:
     """End bytes of every `[text][label]` (and collapsed, shortcut) link using `label`."""
     ends = []
-    for event, span in _PARSER.events_with_range(text):
+    events: Iterator[tuple[Any, Any]] = _PARSER.events_with_range(text)
+    for event, span in events:
         if type(event) is dict and "Start" in event and type(event["Start"]) is dict:
             data = event["Start"].get("Link")
             if data is not None and data["link_type"] in _REFERENCES and _key(data["id"]) == label:

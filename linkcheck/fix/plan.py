@@ -30,7 +30,7 @@ from linkcheck.config import Settings
 from linkcheck.extract import ExtractOptions, extractor, format_for
 from linkcheck.fix.rules import Archived, Edit, Skip, Spot
 from linkcheck.fix.sites import same_site
-from linkcheck.fix.textfile import TextFile, Unfixable, read
+from linkcheck.fix.textfile import SNIFF_BYTES, TextFile, Unfixable, read
 from linkcheck.history import Check, History
 from linkcheck.identifiers import identifier_url
 from linkcheck.models import Location, Notice, Status
@@ -145,6 +145,7 @@ def plan_fixes(
     extraction = extract_paths(paths, settings)
     plan = FixPlan(notices=list(extraction.notices))
     by_file: dict[str, list[_Request]] = {}
+    seen: set[Location] = set()
     for link in extraction.links:
         if link.verdict is not None:
             continue  # invalid, unsupported, excluded, local: never checked over the network
@@ -158,7 +159,8 @@ def plan_fixes(
                 plan.skipped.append(Skipped(location.file, location.line, location.column, why))
             elif isinstance(decision, str):
                 plan.skipped.append(Skipped(location.file, location.line, location.column, decision))
-            else:
+            elif location not in seen:  # a file reached through two overlapping PATHS cites twice
+                seen.add(location)
                 by_file.setdefault(location.file, []).append(_Request(location, link.url, decision))
     for display, requests in by_file.items():
         fix = _plan_file(display, requests, settings, plan.skipped)
@@ -200,7 +202,7 @@ def capture_date(captured_at: object, archive_url: str = "") -> str | None:
         text = f"{text[:4]}-{text[4:6]}-{text[6:8]}"
     if text:
         try:
-            return datetime.fromisoformat(text.replace("Z", "+00:00")).strftime("%Y-%m-%d")
+            return datetime.fromisoformat(text).strftime("%Y-%m-%d")
         except ValueError:
             pass
     stamp = _WAYBACK_STAMP.search(archive_url)
@@ -221,7 +223,7 @@ def _plan_file(display: str, requests: list[_Request], settings: Settings, skipp
     except Unfixable as exc:
         skipped.append(Skipped(display, None, None, str(exc)))
         return None
-    format_name = format_for(path, source.data[:8192])
+    format_name = format_for(path, source.data[:SNIFF_BYTES])
     rule = rule_for(format_name)
     if rule is None:
         skipped.append(Skipped(display, None, None, f"no rewrite rule for this format ({format_name})"))

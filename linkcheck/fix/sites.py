@@ -54,10 +54,8 @@ def registrable_domain(host: str) -> str:
     if host.startswith("www."):
         labels = labels[1:]
     keep = 2
-    if len(labels) >= 3 and ".".join(labels[-2:]) in _HOSTING:
-        keep = 3
-    elif len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
-        keep = 3
-    elif len(labels) >= 4 and ".".join(labels[-3:]) in _HOSTING:
+    if len(labels) >= 4 and ".".join(labels[-3:]) in _HOSTING:
         keep = 4
+    elif len(labels) >= 3 and (".".join(labels[-2:]) in _HOSTING or (len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL)):
+        keep = 3
     return ".".join(labels[-keep:])

@@ -19,6 +19,9 @@ from pathlib import Path
 
 from linkcheck.discover import _SNIFF_BYTES, _declared_charset
 
+#: How much of a file's head is sniffed for its format and declared charset (as discovery does).
+SNIFF_BYTES = _SNIFF_BYTES
+
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -119,7 +122,7 @@ def _encoding(data: bytes) -> tuple[bytes, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return bom, encoding
-    declared = _declared_charset(data[:_SNIFF_BYTES])
+    declared = _declared_charset(data[:SNIFF_BYTES])
     if declared and declared not in ("utf-8", "utf8"):
         try:
             return b"", codecs.lookup(declared).name

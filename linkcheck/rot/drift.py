@@ -31,6 +31,8 @@ from html.parser import HTMLParser
 #: article cut to two paragraphs of five 0.44 or less, replaced or cut to a stub 0.21 or
 #: less. 0.6 sits in the gap between 0.46 and 0.71, over 0.1 from each side.
 DEFAULT_DRIFT_THRESHOLD = 0.6
+#: Bytes of each body `compare_with_archive` compares (the soft-404 body limit: one GET serves both).
+DEFAULT_COMPARE_LIMIT = 256 * 1024
 #: Words per shingle: long enough that shared stock phrases do not make two texts alike.
 SHINGLE_SIZE = 5
 
@@ -83,19 +85,23 @@ _DATE_LINE_WORDS = 8
 _NUMBER_LINE_WORDS = 5
 _DATE = "_date_"
 _NUM = "_num_"
-_DATE_PATTERNS = [
-    re.compile(p, re.I)
-    for p in (
-        r"\d{4}-\d{1,2}-\d{1,2}(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?",
-        r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}",
-        rf"\d{{1,2}}(?:st|nd|rd|th|er|º)?\.?\s+(?:of\s+|de\s+)?(?:{_MONTHS})\.?(?:,?\s+(?:de\s+)?\d{{4}})?",
-        rf"(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?",
-        rf"(?:{_MONTHS})\.?\s+\d{{4}}",
-        r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?",
-        r"(?:\d+|an?|one)\s+(?:second|minute|hour|day|week|month|year)s?\s+ago",
-        r"\d{4}年\d{1,2}月\d{1,2}日",
-    )
-]
+#: Every date and time form we normalize, as one alternation (one pass per line).
+_DATE_PATTERN = re.compile(
+    "|".join(
+        (
+            r"\d{4}-\d{1,2}-\d{1,2}(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?",
+            r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}",
+            rf"\d{{1,2}}(?:st|nd|rd|th|er|º)?\.?\s+(?:of\s+|de\s+)?(?:{_MONTHS})\.?(?:,?\s+(?:de\s+)?\d{{4}})?\b",
+            rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b",
+            rf"\b(?:{_MONTHS})\.?\s+\d{{4}}\b",
+            r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?",
+            r"\b(?:\d+|an?|one)\s+(?:second|minute|hour|day|week|month|year)s?\s+ago\b",
+            r"\d{4}年\d{1,2}月\d{1,2}日",
+        )
+    ),
+    re.I,
+)
+_MAY_HOLD_DATE = re.compile(r"\d| ago\b")
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f]\d+)*")
 #: CJK characters are words of their own (no spaces between them).
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|\w+")
@@ -222,9 +228,9 @@ def normalized_words(text: str) -> list[str]:
     """The words of a text with dates and times as `_date_` and numbers as `_num_`
     (NFKC, lower case); `main_text` is made of these."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    for pattern in _DATE_PATTERNS:
-        text = pattern.sub(f" {_DATE} ", text)
-    return tokens(_NUMBER.sub(f" {_NUM} ", text))
+    if _MAY_HOLD_DATE.search(text):
+        text = _NUMBER.sub(f" {_NUM} ", _DATE_PATTERN.sub(f" {_DATE} ", text))
+    return tokens(text)
 
 
 def tokens(text: str) -> list[str]:
@@ -273,12 +279,15 @@ async def compare_with_archive(
     *,
     content_type: str | None = None,
     before: datetime | None = None,
+    body_limit: int | None = DEFAULT_COMPARE_LIMIT,
 ) -> dict[str, object] | None:
     """DESIGN.md's `drift` field: `html_now` against the latest capture of `url` taken
     before `before` (default: now) whose page answered 2xx.
 
-    None when the archive has no such capture (or there is no archive). Raises
-    ArchiveError when the archive exists but its catalog or WARC file cannot be read.
+    Both bodies are cut to `body_limit` bytes (pass the limit `html_now` was read with),
+    so a long page read partly now is not compared with all of it archived. None when the
+    archive has no such capture (or there is no archive). Raises ArchiveError when the
+    archive exists but its catalog or WARC file cannot be read.
     """
     from linkcheck.models import iso_utc
     from linkcheck.rot._archive import latest_before, read_page
@@ -287,6 +296,9 @@ async def compare_with_archive(
     if found is None:
         return None
     body, old_type = await asyncio.to_thread(read_page, archive_dir, found)
+    if body_limit is not None:
+        body = body[:body_limit]
+        html_now = html_now[:body_limit] if isinstance(html_now, bytes) else html_now
     old_text, new_text = await asyncio.to_thread(
         lambda: (main_text(body, old_type), main_text(html_now, content_type))
     )

@@ -41,7 +41,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 import httpx
 
 from linkcheck.models import Redirect
-from linkcheck.rot.drift import main_text, normalized_words, token_similarity
+from linkcheck.rot.drift import DEFAULT_COMPARE_LIMIT, main_text, normalized_words, token_similarity
 
 if TYPE_CHECKING:
     from linkcheck.check.outcome import Outcome
@@ -53,8 +53,8 @@ DEFAULT_SUPPORTED_SIMILARITY = 0.7
 #: Fewer words than this, without a "not found" heading, and the probe proves nothing
 #: (a JavaScript shell is empty on every path).
 MIN_PROBE_WORDS = 8
-#: Bytes of the cited page's (and the probe's) body the detector wants to see.
-DEFAULT_BODY_LIMIT = 256 * 1024
+#: Bytes of the cited page's (and the probe's) decoded body the detector wants to see.
+DEFAULT_BODY_LIMIT = DEFAULT_COMPARE_LIMIT
 #: Shortest token a probe uses: `/p/5` is probed as `/p/` + four digits, not one.
 MIN_PROBE_TOKEN = 4
 
@@ -304,7 +304,8 @@ def not_found_heading(body: bytes | str, content_type: str | None = None) -> str
 # -------------------------------------------------------------- (a) redirects
 
 _INDEX = re.compile(r"^(?:index|default|home)(?:\.\w{1,5})?$", re.I)
-_LOCALE = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2,4})?$", re.I)
+#: `en`, `de-DE`, `pt_BR`, `zh-Hans`: a language root, not a page.
+_LOCALE = re.compile(r"^[a-z]{2}(?:[-_](?:[a-z]{2}|hans|hant|latn|cyrl))?$", re.I)
 #: Path words of an error page (any host: a redirect to another site's 404 page is one too).
 _ERROR_WORDS = frozenset({"404", "410", "error", "errors", "missing", "gone", "erreur", "fehler"})
 #: Path words of a search page (same site only: a short link may well point at a search).
@@ -327,6 +328,11 @@ def _without_locale(segments: list[str]) -> list[str]:
 
 def _meaningful_query(query: str) -> list[tuple[str, str]]:
     return [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _TRACKING.match(k)]
+
+
+def _ids(query: str) -> list[str]:
+    """Query values that name something (they hold a digit: `p=123`, `id=a7`)."""
+    return [value for _, value in _meaningful_query(query) if any(c.isdigit() for c in value)]
 
 
 def _site(host: str) -> str:
@@ -368,8 +374,7 @@ def redirect_signal(cited: str, final: str) -> tuple[str, str] | None:
         return None
     cited_segments, final_segments = _segments(before.path), _segments(after.path)
     cited_depth = _without_locale(cited_segments)
-    ids = [value for _, value in _meaningful_query(before.query) if any(c.isdigit() for c in value)]
-    if not cited_depth and not ids:
+    if not cited_depth and not _ids(before.query):
         return None  # the cited URL is itself a home page
     same_site = _site(before.hostname or "") == _site(after.hostname or "")
     landing = (_is_error_page(final_segments) and not _is_error_page(cited_segments)) or (
@@ -379,15 +384,17 @@ def redirect_signal(cited: str, final: str) -> tuple[str, str] | None:
         return SIGNAL_LANDING, f"redirected to a generic \u201cnot found\u201d or search page ({final}) instead of the cited page"
     if not same_site:
         return None
-    if not _without_locale(final_segments) and not _meaningful_query(after.query):
+    if not _without_locale(final_segments) and not _ids(after.query):  # `/?lang=en` is still the home page
         return SIGNAL_HOME, f"a deep link redirected to the site's home page ({final}): the cited page is gone"
     same_host = (before.hostname or "").removeprefix("www.") == (after.hostname or "").removeprefix("www.")
-    if same_host and len(final_segments) < len(cited_segments) and cited_segments[: len(final_segments)] == final_segments:
+    ancestor = len(final_segments) < len(cited_segments) and cited_segments[: len(final_segments)] == final_segments
+    if same_host and ancestor and not _meaningful_query(after.query):
         return SIGNAL_ANCESTOR, f"redirected to the section page {final} instead of the cited page"
     final_depth = _without_locale(final_segments)
-    if len(cited_depth) >= 2 and len(final_depth) <= 1:
-        if not (_slug_words(cited_depth[-1]) & _slug_words(final_depth[-1] if final_depth else "")):
-            return SIGNAL_SHALLOW, f"a deep link redirected to an unrelated top-level page ({final})"
+    if len(cited_depth) < 2 or len(final_depth) > 1 or ancestor:
+        return None
+    if not _slug_words(cited_depth[-1]) & _slug_words(final_depth[-1] if final_depth else ""):
+        return SIGNAL_SHALLOW, f"a deep link redirected to an unrelated top-level page ({final})"
     return None
 
 
@@ -425,15 +432,17 @@ def probe_target(url: str, rng: random.Random) -> tuple[tuple[str, ...], str] | 
     parts = urlsplit(url)
     origin = (parts.scheme.lower(), parts.netloc.lower())
     pairs = parse_qsl(parts.query, keep_blank_values=True)
-    ids = [(k, v) for k, v in pairs if not _TRACKING.match(k) and any(c.isalnum() for c in v)]
+    values = [(k, v) for k, v in pairs if not _TRACKING.match(k) and any(c.isalnum() for c in v)]
+    # Vary the identifiers (`id=4821`), not the settings beside them (`lang=en`).
+    ids = [(k, v) for k, v in values if any(c.isdigit() for c in v)] or values
     trailing = parts.path.endswith("/") and parts.path.strip("/") != ""
     folder, _, last = parts.path.rstrip("/").rpartition("/") if parts.path.strip("/") else ("", "", "")
     stem, dot, extension = unquote(last).rpartition(".") if re.search(r"\.\w{1,5}$", last) else (unquote(last), "", "")
     endpoint = not last or extension.lower() in _SCRIPT_EXTENSIONS or not re.search(r"[\d\W_]", stem)
     if ids and endpoint:
         varied = [(k, _mimic(v, rng) if (k, v) in ids else v) for k, v in pairs]
-        key = ("query", *origin, parts.path, ",".join(sorted(k for k, _ in ids)), ",".join(_classes(v) for _, v in ids))
-        return key, urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(varied), ""))
+        shape = ",".join(sorted(k for k, _ in ids)) + "=" + ",".join(_classes(v) for _, v in ids)
+        return ("query", *origin, parts.path, shape), urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(varied), ""))
     if not stem or not any(c.isalnum() for c in stem):
         return None
     token = quote(_mimic(stem, rng), safe="-_.~") + (dot + extension)

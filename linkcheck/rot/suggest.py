@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
 from urllib.parse import urljoin
 
 import httpx
@@ -93,6 +94,7 @@ async def suggest(
 
 async def _local(url: str, near: datetime, archive_dir: str | os.PathLike[str], notes: list[str]) -> dict[str, str | None] | None:
     from linkcheck.archive.errors import ArchiveError
+    from linkcheck.archive.layout import Layout
     from linkcheck.rot._archive import closest
 
     try:
@@ -101,7 +103,9 @@ async def _local(url: str, near: datetime, archive_dir: str | os.PathLike[str], 
         notes.append(f"local archive: {exc}")
         return None
     if found is None:
-        notes.append(f"local archive {os.fspath(archive_dir)}: no capture of this URL that answered 2xx")
+        where = os.fspath(archive_dir)
+        exists = Layout(Path(archive_dir)).catalog.is_file()
+        notes.append(f"local archive {where}: " + ("no capture of this URL that answered 2xx" if exists else "no archive there yet"))
         return None
     stamp = found.when.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")
     return {"archive_url": f"{LOCAL_REPLAY_COLLECTION}/{stamp}/{url}", "captured_at": iso_utc(found.when), "source": "local"}
