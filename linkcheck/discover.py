@@ -72,6 +72,10 @@ class Discovery:
     def _walk(self, root: Path) -> Iterator[Document]:
         seen_dirs: set[tuple[int, int]] = set()
         worktree = _git_worktree(root) if self.options.gitignore else None
+        if worktree is not None and root.absolute() != worktree and self._git_ignored(root.absolute(), True, worktree):
+            # A folder named explicitly is walked even where .gitignore excludes it: only the
+            # .gitignore files inside it apply then.
+            worktree = root.absolute()
         stack = [root]
         while stack:
             folder = stack.pop()

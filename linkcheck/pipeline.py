@@ -371,6 +371,8 @@ class _LinkCollector:
         self._exclude = [re.compile(pattern) for pattern in settings.urls.exclude]
         self._local = LocalLinks()
         self._checkable = 0
+        self._seen: dict[tuple[str, str | None], Link] = {}
+        self._local_keys: set[str] = set()
 
     def add(self, raw: RawLink, document: Document) -> None:
         target = raw.target.strip()
@@ -383,6 +385,17 @@ class _LinkCollector:
             link.archived_copies.append((raw.archive_url, raw.archive_date))
 
     def _link_for(self, target: str, raw: RawLink, document: Document) -> Link | None:
+        # A URL cited a thousand times is normalized once (local links depend on the document).
+        key = (target, raw.base)
+        cached = self._seen.get(key)
+        if cached is not None:
+            return cached
+        link = self._new_link_for(target, raw, document)
+        if link is not None and link.url not in self._local_keys:
+            self._seen[key] = link
+        return link
+
+    def _new_link_for(self, target: str, raw: RawLink, document: Document) -> Link | None:
         kind = classify_target(target)
         if kind == "local" and raw.base and classify_target(raw.base) == "http":
             kind = "http"
@@ -390,6 +403,7 @@ class _LinkCollector:
             if not self._settings.files.local_links:
                 return None
             verdict = self._local.judge(target, document.path, document.root)
+            self._local_keys.add(verdict.key)
             return self._get(verdict.key, verdict.status, verdict.reason)
         if kind == "unsupported":
             return self._get(target, Status.UNSUPPORTED, f"{target.split(':', 1)[0].lower()}: links are not checked")

@@ -125,3 +125,11 @@ def test_declared_html_charset_is_honoured(tmp_path):
     tree(tmp_path, {"greek.html": html.encode("iso-8859-7")})
     document = next(Discovery(DiscoverOptions()).documents([tmp_path]))
     assert "Καλημέρα" in read_text(document)[0]
+
+
+def test_a_folder_named_explicitly_is_walked_even_if_gitignored(tmp_path):
+    tree(tmp_path, {".git/HEAD": "ref", ".gitignore": "build/\n", "build/out.md": "x", "build/.gitignore": "*.tmp.md\n",
+                    "build/skip.tmp.md": "x"})
+    names, _ = found(tmp_path / "build")
+    assert names == ["out.md"]  # the folder itself is wanted; its own .gitignore still applies
+    assert found(tmp_path)[0] == []

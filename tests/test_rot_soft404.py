@@ -91,6 +91,14 @@ def shell_host(farm: Farm) -> Host:
     return farm.host("127.0.0.4").default(respond(200, fixture("pages/spa.html")))
 
 
+def resolver_host(farm: Farm, trap: Host) -> Host:
+    """A DOI-like resolver (honest: unknown identifiers are 404) sending readers to the trap host."""
+    host = farm.host("127.0.0.5")
+    host.route("/10.5555/bees.2019.7", redirect(302, trap.url("/stories/why-bees-dance.html")))
+    host.route("/10.5555/gone.2015.3", redirect(302, trap.url("/stories/withdrawn-paper.html")))
+    return host
+
+
 #: (host, path, is it a soft 404?) — every page below answers 2xx in the end.
 LABELS = [
     ("honest", "/articles/tide-pools-of-the-north-coast.html", False),
@@ -116,6 +124,8 @@ LABELS = [
     ("german", "/ratgeber/hundert-jahre-stadtbibliothek", False),
     ("german", "/ratgeber/geloeschter-beitrag", True),
     ("shell", "/maps/harbour-north", False),  # every path is the same empty shell
+    ("resolver", "/10.5555/bees.2019.7", False),  # -> a live article on the trap host
+    ("resolver", "/10.5555/gone.2015.3", True),  # -> the trap host's template
 ]
 
 
@@ -131,6 +141,7 @@ async def fetch_page(client: httpx.AsyncClient, url: str) -> PageSnapshot | None
 
 def run_labels(farm: Farm, options: Soft404Options | None = None):
     hosts = {"honest": honest_host(farm), "trap": trap_host(farm), "german": german_host(farm), "shell": shell_host(farm)}
+    hosts["resolver"] = resolver_host(farm, hosts["trap"])
 
     async def run():
         async with httpx.AsyncClient() as client:
@@ -167,7 +178,7 @@ def test_labelled_soft404_table(farm):
             assert verdict.reason and verdict.signals
     counts = soft404_counts(verdicts)
     print("\nsoft404 labelled counts:", counts, "probes:", detector.probes_made)
-    assert counts == {"soft 404 pages": 11, "found": 11, "missed": 0, "live pages": 12, "false positives": 0}
+    assert counts == {"soft 404 pages": 12, "found": 12, "missed": 0, "live pages": 13, "false positives": 0}
 
     by_path = {path: verdict for (_, path, _), verdict in zip(LABELS, verdicts, strict=True)}
     assert by_path["/articles/deleted-story.html"].signals == ["redirect_home"]
@@ -189,13 +200,16 @@ def probe_requests(host: Host, cited: set[str]) -> list[str]:
 
 def test_one_probe_per_host_and_shape(farm):
     hosts, detector, _ = run_labels(farm)
-    made = {name: probe_requests(host, {path for h, path, _ in LABELS if h == name}) for name, host in hosts.items()}
+    cited = {urlsplit(hosts["resolver"].url(path)).path for h, path, _ in LABELS if h == "resolver"}
+    cited |= {"/stories/withdrawn-paper.html"}  # where the resolver sends readers
+    made = {name: probe_requests(host, cited | {path for h, path, _ in LABELS if h == name}) for name, host in hosts.items()}
     for name, paths in made.items():
         assert len(paths) == len(set(paths)), (name, paths)  # never the same probe twice
     # The trap host: /stories/*.html (letters) and /stories/*-404-*.html (digits too), /item?id=,
     # /archive/2015/06/*: four shapes, four probes, whatever the number of citations.
     assert len(made["trap"]) == 4, made["trap"]
     assert len(made["german"]) == 1 and len(made["shell"]) == 1
+    assert made["resolver"] == []  # probes go to the host that served the page
     assert detector.probes_made == sum(len(paths) for paths in made.values())
 
 

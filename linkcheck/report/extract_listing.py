@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from typing import TextIO
 
 from rich.console import Console
@@ -11,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from linkcheck.pipeline import Extraction
+from linkcheck.report.json_report import write_with_list
 from linkcheck.report.terminal import safe
 
 
@@ -35,9 +35,8 @@ def _rows(extraction: Extraction) -> list[dict[str, object]]:
 
 
 def write_listing(extraction: Extraction, fmt: str, stream: TextIO) -> None:
-    rows = _rows(extraction)
     if fmt == "json":
-        links = [
+        links = (
             {
                 "url": link.url,
                 "verdict": link.verdict.value if link.verdict else None,
@@ -45,21 +44,22 @@ def write_listing(extraction: Extraction, fmt: str, stream: TextIO) -> None:
                 "locations": [dict(location.to_dict(), text=location.text) for location in link.locations],
             }
             for link in extraction.links
-        ]
-        json.dump({"documents": extraction.documents, "links": links}, stream, indent=2, ensure_ascii=False)
-        stream.write("\n")
-    elif fmt == "csv":
+        )
+        write_with_list(stream, {"documents": extraction.documents}, "links", links)
+        return
+    rows = _rows(extraction)
+    if fmt == "csv":
         writer = csv.DictWriter(
             stream, fieldnames=["file", "line", "column", "url", "text", "verdict"], lineterminator="\n", extrasaction="ignore"
         )
         writer.writeheader()
         writer.writerows(rows)
-    else:
-        console = Console(file=stream, highlight=False, emoji=False, no_color=not stream.isatty())
-        table = Table(box=None, pad_edge=False)
-        for column in ("File", "Where", "URL", "Text"):
-            table.add_column(column, overflow="fold")
-        for row in rows:
-            table.add_row(Text(safe(str(row["file"]))), Text(safe(str(row["where"]))), Text(safe(str(row["url"]))), Text(safe(str(row["text"] or ""))))
-        console.print(table)
-        console.print(f"{len(rows)} citations of {len(extraction.links)} unique URLs in {extraction.documents} documents.")
+        return
+    console = Console(file=stream, highlight=False, emoji=False, no_color=not stream.isatty())
+    table = Table(box=None, pad_edge=False)
+    for column in ("File", "Where", "URL", "Text"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(Text(safe(str(row["file"]))), Text(safe(str(row["where"]))), Text(safe(str(row["url"]))), Text(safe(str(row["text"] or ""))))
+    console.print(table)
+    console.print(f"{len(rows)} citations of {len(extraction.links)} unique URLs in {extraction.documents} documents.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from linkcheck import __version__
@@ -30,5 +31,21 @@ def to_dict(report: Report) -> dict[str, Any]:
 
 
 def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
-    json.dump(to_dict(report), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    data = to_dict(report)
+    results = data.pop("results")
+    write_with_list(stream, data, "results", results)
+
+
+def write_with_list(stream: TextIO, head: dict[str, Any], key: str, items: Iterable[Any]) -> None:
+    """`head` indented for people, then `key`'s items one compact object per line.
+
+    Python's indenting encoder is pure Python and makes one write per token; 100,000
+    results would take most of a run. Compact lines use the C encoder and stay diffable.
+    """
+    opening = json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ",\n" if head else "{\n"
+    stream.write(opening + f"  {json.dumps(key)}: [")
+    separator = "\n    "
+    for item in items:
+        stream.write(separator + json.dumps(item, ensure_ascii=False))
+        separator = ",\n    "
+    stream.write("\n  ]\n}\n" if separator != "\n    " else "]\n}\n")

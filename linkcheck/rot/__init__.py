@@ -9,14 +9,16 @@ Three independent parts, each usable alone:
   `fetch(url) -> PageSnapshot | None` is the engine's: a GET through the politeness
   limiter that follows redirects and keeps `DEFAULT_BODY_LIMIT` bytes of decoded body
   (`snapshot_from_outcome(url, outcome)` turns the engine's Outcome into one). The
-  detector calls it at most once per (host, URL shape) per run, and only for pages
-  that answered 2xx without a decisive redirect.
+  detector calls it at most once per (host, URL shape) per run, on the host that served
+  the page, and only for HTML pages that answered 2xx without a decisive redirect.
 
 `drift` — has the cited page's text changed since it was archived?
     main_text(html, content_type) -> str; similarity(a, b) -> float (0..1)
     compare(old_html, new_html, threshold) -> DriftResult(similarity, drifted)
-    await compare_with_archive(url, html_now, archive_dir, threshold, content_type=, before=)
-    # -> DESIGN.md's `drift` dict, or None without an earlier live capture
+    await compare_with_archive(url, html_now, archive_dir, threshold, content_type=, before=, body_limit=)
+    # -> DESIGN.md's `drift` dict, or None without an earlier live capture. Pass the
+    # run's start as `before` (so this run's own capture is not the reference) and the
+    # limit the body was read with as `body_limit` (both sides are cut to it).
 
 `suggest` — an archived copy for a broken citation.
     await suggest(url, near, archive_dir=, client=, memento_timegate=, wayback_api=)

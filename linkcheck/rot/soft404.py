@@ -9,7 +9,8 @@ Three signals, in order:
     (`/products/widget` -> `/products/`) is a soft 404 on that alone. A redirect from a
     deep link to an unrelated shallow page of the same site is weaker: it counts only
     with (c).
-(b) the probe: one made-up address of the same shape on the same host (same folder and
+(b) the probe: one made-up address of the same shape as the page's final URL, on the host
+    that served it (same folder and
     extension, a random token with the last segment's length and character classes; for
     `?id=123`-style URLs the values vary instead). A host that answers it 404/410 is
     honest, so its 200 pages are real. A host that answers it 200 serves a template for
@@ -165,9 +166,11 @@ class Soft404Detector:
             return _verdict(redirect[0], redirect[1], heading)
         if redirect is not None and heading is not None:
             return _verdict(redirect[0], redirect[1], heading)
-        if not html or page.body is None or not self.options.probes(host):
+        # The probe goes where the page was served: a DOI resolver's honesty says nothing about the publisher.
+        served = page.final_url or page.url
+        if not html or page.body is None or not self.options.probes(urlsplit(served).hostname or ""):
             return None
-        probe = await self._probe(page.url)
+        probe = await self._probe(served)
         if probe is None or probe.words is None:
             return None  # no probe, or an honest 404/410, or nothing comparable
         words = _without_echo(normalized_words(main_text(page.body, page.content_type)), page.url, page.final_url)
