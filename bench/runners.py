@@ -130,6 +130,11 @@ def base_env() -> dict[str, str]:
             "LINKCHECK_NETWORK_PROBE_URLS": "",
             # the benchmark farm lives on loopback, which linkcheck refuses by default (SSRF guard)
             "LINKCHECK_NETWORK_ALLOW_PRIVATE": "true",
+            # the same work as lychee: status checks only, no page judgement (soft 404s, drift,
+            # archived-copy lookups), which needs page bodies and extra requests
+            "LINKCHECK_ROT_SOFT404": "false",
+            "LINKCHECK_ROT_DRIFT": "false",
+            "LINKCHECK_ROT_SUGGESTIONS": "false",
             # the corpora live under bench/.work/, which the repository's .gitignore ignores
             "LINKCHECK_FILES_GITIGNORE": "false",
         }

@@ -135,6 +135,7 @@ def cli() -> None:
 @click.option("--no-history", "no_history", is_flag=True, default=None, help="Do not read or write the run history.")
 @click.option("--lock-timeout", metavar="DURATION", help="How long to wait for another run using the same archive folder.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Append a log of the run (notices, broken citations, summary) to this file.")
+@click.option("--offline-suggestions", is_flag=True, default=None, help="Find archived copies for broken citations only in the local archive and the documents themselves.")
 @click.option("--baseline", "baseline_file", metavar="FILE", type=click.Path(dir_okay=False), help="Known-broken citations (linkcheck baseline write): still reported, but only new breakage fails the run.")
 @click.option("--changed-since", metavar="REF", help="Check only citations in files changed since git REF (its commits, uncommitted and untracked files).")
 @_exit_codes
@@ -197,7 +198,7 @@ def check(
         if not quiet:
             _error(outcome.summary())
         return EXIT_BROKEN if outcome.failed else EXIT_OK
-    return EXIT_BROKEN if report.broken(settings.fail_on) else EXIT_OK
+    return EXIT_BROKEN if report.broken(settings.fail_on, drift=settings.fail_on_drift) else EXIT_OK
 
 
 @cli.command()
@@ -247,6 +248,7 @@ _FLAG_KEYS = {
     "confirm": "history.confirm",
     "history_enabled": "history.enabled",
     "lock_timeout": "archive.lock_timeout",
+    "offline_suggestions": "rot.offline_suggestions",
 }
 
 

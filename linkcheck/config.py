@@ -50,6 +50,11 @@ DEFAULT_USER_AGENT = f"Mozilla/5.0 (compatible; linkcheck/{__version__}; +https:
 DEFAULT_PROBE_URLS = ["https://example.com/", "https://www.wikipedia.org/"]
 DEFAULT_ALLOW_PRIVATE = False
 DEFAULT_RESUME_WITHIN = 3600.0
+# Reference rot (soft 404s, drift, archived copies): linkcheck.rot owns the reasoning.
+DEFAULT_PROBE_SIMILARITY = 0.9
+DEFAULT_DRIFT_THRESHOLD = 0.6
+DEFAULT_MEMENTO_TIMEGATE = "http://timetravel.mementoweb.org/timegate/"
+DEFAULT_WAYBACK_API = "https://archive.org/wayback/available"
 DEFAULT_ARCHIVE_DIR = "archive"
 DEFAULT_LOCK_TIMEOUT = 60.0
 #: Archive captures: bodies past this are cut and the record marked `WARC-Truncated: length`.
@@ -156,6 +161,20 @@ class ArchiveSettings:
 
 
 @dataclass
+class RotSettings:
+    soft404: bool = _setting(True, "bool", "judge pages that answer 200: \"not found\" pages and deep links sent home are soft404")
+    soft404_probe: bool = _setting(True, "bool", "request one made-up sibling URL per host and URL shape to see how the site answers the unknown")
+    soft404_similarity: float = _setting(DEFAULT_PROBE_SIMILARITY, "fraction", "a page this similar to the made-up sibling's is a soft 404")
+    soft404_skip_hosts: list[str] = _setting([], "list[str]", "hosts (and their subdomains) never judged as soft 404")
+    drift: bool = _setting(True, "bool", "compare a live page with its earlier capture in the archive (content drift)")
+    drift_threshold: float = _setting(DEFAULT_DRIFT_THRESHOLD, "fraction", "below this text similarity a page has drifted; --fail-on drift fails on it")
+    suggestions: bool = _setting(True, "bool", "find an archived copy for broken and drifted citations")
+    offline_suggestions: bool = _setting(False, "bool", "look only in the local archive and the documents' own archive links, not in online services")
+    memento_timegate: str = _setting(DEFAULT_MEMENTO_TIMEGATE, "str", "Memento TimeGate asked for archived copies (empty: off)")
+    wayback_api: str = _setting(DEFAULT_WAYBACK_API, "str", "Wayback Machine availability API asked next (empty: off)")
+
+
+@dataclass
 class HostSettings:
     """Per-host overrides, `[hosts."docs.example.org"]`, as lychee has them."""
 
@@ -175,11 +194,17 @@ class Settings:
     report: ReportSettings = field(default_factory=ReportSettings)
     history: HistorySettings = field(default_factory=HistorySettings)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
+    rot: RotSettings = field(default_factory=RotSettings)
     hosts: dict[str, HostSettings] = field(default_factory=dict)
 
     @property
     def fail_on(self) -> frozenset[Status]:
-        return frozenset(Status(name) for name in self.report.fail_on)
+        return frozenset(Status(name) for name in self.report.fail_on if name != "drift")
+
+    @property
+    def fail_on_drift(self) -> bool:
+        """`--fail-on drift`: a drifted citation fails the run (by default it is only reported)."""
+        return "drift" in self.report.fail_on
 
     def host(self, hostname: str) -> HostSettings:
         """The per-host overrides for `hostname` (empty when none are configured)."""
@@ -330,6 +355,16 @@ def coerce(kind: str, value: Any) -> Any:
         if number < (1 if kind == "int+" else 0):
             raise ValueError(f"must be at least {1 if kind == 'int+' else 0}, got {number}")
         return number
+    if kind == "fraction":
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise TypeError(f"expected a number between 0 and 1, got {_describe(value)}")
+        try:
+            fraction = float(value)
+        except ValueError:
+            raise ValueError(f"expected a number between 0 and 1, got {value!r}") from None
+        if not 0 <= fraction <= 1:
+            raise ValueError(f"must be between 0 and 1, got {fraction:g}")
+        return fraction
     if kind == "ratio":
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise TypeError(f"expected a number, got {_describe(value)}")

@@ -262,5 +262,10 @@ class Report:
             counts[result.status.value] = counts.get(result.status.value, 0) + 1
         return dict(sorted(counts.items()))
 
-    def broken(self, fail_on: frozenset[Status]) -> list[Result]:
-        return [result for result in self.results if result.status in fail_on]
+    def broken(self, fail_on: frozenset[Status], drift: bool = False) -> list[Result]:
+        """Results that fail the run: a status in `fail_on`, or (with `drift`) drifted content."""
+        return [
+            result
+            for result in self.results
+            if result.status in fail_on or (drift and bool((result.drift or {}).get("drifted")))
+        ]

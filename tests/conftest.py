@@ -47,3 +47,10 @@ def _loopback_allowed(monkeypatch):
     """Every linkcheck run in the tests talks to the farm on loopback, which the SSRF guard
     refuses by default; the guard's own tests turn it back on explicitly."""
     monkeypatch.setenv("LINKCHECK_NETWORK_ALLOW_PRIVATE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _no_online_archives(monkeypatch):
+    """Suggestions never ask the real Memento or Wayback services from a test; the tests of
+    suggestions point them at fake services on loopback."""
+    monkeypatch.setenv("LINKCHECK_ROT_OFFLINE_SUGGESTIONS", "true")

@@ -9,7 +9,7 @@ limit, and a body that inflates past a ratio is stopped and named for what it is
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 
@@ -42,20 +42,33 @@ async def read_body(response: httpx.Response, *, limit: int, max_ratio: float, d
 
     Encodings other than gzip/deflate are returned as received.
     """
-    encoding = response.headers.get("content-encoding", "").strip().lower()
+    return await read_chunks(
+        response.aiter_raw(), response.headers.get("content-encoding", ""), limit=limit, max_ratio=max_ratio, decode=decode
+    )
+
+
+async def read_chunks(
+    chunks: AsyncIterator[bytes], content_encoding: str, *, limit: int, max_ratio: float, decode: bool = True
+) -> bytes:
+    """`read_body` for any client: the raw (still encoded) chunks and the Content-Encoding."""
+    encoding = content_encoding.strip().lower()
     inflate = _inflater(encoding) if decode else None
     pieces: list[bytes] = []
     raw_total = decoded_total = 0
     try:
-        async for chunk in response.aiter_raw():
-            raw_total += len(chunk)
+        async for chunk in chunks:
             if inflate is None:
+                raw_total += len(chunk)
                 pieces.append(chunk)
                 decoded_total += len(chunk)
             else:
                 pending = chunk
                 while pending and decoded_total < limit:
-                    out, pending = inflate(pending, limit - decoded_total)
+                    # The ratio counts the raw bytes zlib consumed, not those received: a
+                    # client that reads bigger chunks must not make a bomb look milder.
+                    out, rest = inflate(pending, limit - decoded_total)
+                    raw_total += len(pending) - len(rest)
+                    pending = rest
                     pieces.append(out)
                     decoded_total += len(out)
                     if decoded_total > _RATIO_GRACE_BYTES and decoded_total > max_ratio * raw_total:

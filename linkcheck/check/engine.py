@@ -14,6 +14,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timezone
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +33,21 @@ from linkcheck.models import Link, Result, Status
 ResultCallback = Callable[[Result], None]
 #: Snapshot a live page (its URL without fragment); returns what the report's `archive` shows.
 Capturer = Callable[[str], Awaitable[dict[str, Any] | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class PageVerdict:
+    """What judging a live page's content found: a soft 404 (status and reason) and/or drift."""
+
+    status: Status | None = None
+    error: str | None = None
+    drift: dict[str, Any] | None = None
+
+
+#: Judge a live page's content (soft 404, drift): (request URL, outcome) -> verdict.
+PageJudge = Callable[[str, Outcome], Awaitable[PageVerdict]]
+#: Find an archived copy for a broken citation: (link, result) -> DESIGN.md's suggestion.
+Suggester = Callable[[Link, Result], Awaitable[dict[str, Any] | None]]
 
 #: RFC 6761: names under .invalid never resolve; answering locally keeps the query off the wire.
 RESERVED_INVALID_SUFFIX = ".invalid"
@@ -69,8 +85,13 @@ class Engine:
         )
         self._policy = address_policy(settings)
         self._headers_cache: dict[str, dict[str, str]] = {}
-        #: Set by the pipeline when `--archive` is on.
+        #: Hooks the pipeline sets: archiving (`--archive`), page judgement (soft 404,
+        #: drift) and archived-copy suggestions for broken citations.
         self.capture: Capturer | None = None
+        self.judge: PageJudge | None = None
+        self.suggest: Suggester | None = None
+        #: Bytes of body the page judge needs (a GET instead of HEAD when non-zero).
+        self.judge_body_limit = 0
 
     def _headers_for(self, host: str) -> dict[str, str]:
         """Configured headers for exactly this host; expanded once, never sent elsewhere."""
@@ -114,9 +135,13 @@ class Engine:
         started = time.monotonic()
         checked_at = self.clock()
         wants_anchors = self.settings.check.fragments and any(is_checkable_fragment(link.fragment) for link in links)
-        outcome = await self._fetch(links[0].request_url, self.settings.check.anchor_body_limit if wants_anchors else 0)
+        body_limit = max(self.settings.check.anchor_body_limit if wants_anchors else 0, self.judge_body_limit)
+        outcome = await self.fetch(links[0].request_url, body_limit)
         status, error = classify(outcome, self.accept)
         anchors = _page_anchors(outcome) if wants_anchors and status in _LIVE else None
+        page = await self.judge(links[0].request_url, outcome) if self.judge is not None and status in _LIVE else PageVerdict()
+        if page.status is not None:
+            status, error = page.status, page.error
         snapshot = await self.capture(links[0].request_url) if self.capture is not None and status in _LIVE else None
         results = []
         for link in links:
@@ -136,11 +161,17 @@ class Engine:
                     duration_ms=round((time.monotonic() - started) * 1000),
                     locations=list(link.locations),
                     archive=snapshot,
+                    drift=page.drift,
                 )
             )
+        if self.suggest is not None:
+            for link, result in zip(links, results):
+                if result.status in _NEEDS_COPY or (result.drift or {}).get("drifted"):
+                    result.suggestion = await self.suggest(link, result)
         return results
 
-    async def _fetch(self, url: str, body_limit: int = 0) -> Outcome:
+    async def fetch(self, url: str, body_limit: int = 0) -> Outcome:
+        """Fetch one URL under the politeness limits (the soft-404 probe uses it too)."""
         if is_reserved_invalid(url):
             return Outcome(
                 final_url=url,
@@ -171,6 +202,8 @@ class Engine:
 
 
 _LIVE = frozenset({Status.OK, Status.REDIRECT_PERMANENT, Status.REDIRECT_TEMPORARY})
+#: Broken citations for which an archived copy is looked for.
+_NEEDS_COPY = frozenset({Status.DEAD, Status.ERROR, Status.SOFT404})
 
 
 def _page_anchors(outcome: Outcome) -> set[str] | None:

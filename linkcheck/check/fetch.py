@@ -16,10 +16,10 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt
 
-from linkcheck.check.body import BodyLimitExceeded, read_body
 from linkcheck.check.limits import Limiter
-from linkcheck.check.outcome import Exchange, Failure, FailureKind, Outcome, failure_from_exception
-from linkcheck.check.retry import parse_retry_after, retry_wait, should_retry
+from linkcheck.check.outcome import Exchange, Failure, FailureKind, Outcome
+from linkcheck.check.retry import retry_wait, should_retry
+from linkcheck.check.send import sender_for
 from linkcheck.models import Redirect
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -61,6 +61,7 @@ class Fetcher:
         #: Through a proxy the connection layer cannot see addresses: check hosts first.
         self.precheck = precheck
         self.client = client
+        self.sender = sender_for(client, policy.max_headers, policy.max_decompression_ratio)
         self.limiter = limiter
         self.policy = policy
         self.headers_for = headers_for
@@ -110,8 +111,15 @@ class Fetcher:
 
     async def _with_retries(self, method: str, url: str, outcome: Outcome, body_limit: int) -> Exchange:
         host = urlsplit(url).hostname or ""
+        outcome.attempts += 1
+        first = await self._send(method, url, host, body_limit)
+        if not self.policy.retries or not should_retry(first):
+            return first  # the common case needs no retry machinery
+        pending = [first]
 
         async def attempt() -> Exchange:
+            if pending:
+                return pending.pop()  # tenacity judges the first attempt like any other
             outcome.attempts += 1
             return await self._send(method, url, host, body_limit)
 
@@ -148,58 +156,10 @@ class Fetcher:
             refused = await self.precheck(url)
             if refused is not None:
                 return Exchange(method, url, failure=refused)
+        # HEAD reads nothing; GET reads a capped prefix, kept (and decoded) only when asked for.
+        read_limit = 0 if method == "HEAD" else body_limit or self.policy.get_body_limit
         async with self.limiter.slot(host):
-            try:
-                request = self.client.build_request(method, url, headers=self.headers_for(host))
-            except httpx.InvalidURL as exc:
-                return Exchange(method, url, failure=Failure(FailureKind.INVALID_URL, f"cannot request this URL: {exc}"))
-            try:
-                response = await self.client.send(request, stream=True)
-            except httpx.HTTPError as exc:
-                return Exchange(method, url, failure=failure_from_exception(exc))
-            except httpx.InvalidURL as exc:
-                # httpx parses a redirect's Location even when it does not follow it.
-                return Exchange(method, url, failure=Failure(FailureKind.BAD_REDIRECT, f"redirect to an unparseable URL ({exc})"))
-            body = None
-            try:
-                if len(response.headers.raw) > self.policy.max_headers:
-                    return Exchange(method, url, failure=Failure(
-                        FailureKind.LIMIT, f"the server sent {len(response.headers.raw)} headers (limit {self.policy.max_headers})"
-                    ))  # fmt: skip
-                if method == "HEAD":
-                    await _finish_empty(response)
-                else:
-                    body = await read_body(
-                        response,
-                        limit=body_limit or self.policy.get_body_limit,
-                        max_ratio=self.policy.max_decompression_ratio,
-                        decode=bool(body_limit),
-                    )
-            except httpx.HTTPError as exc:
-                return Exchange(method, url, failure=failure_from_exception(exc))
-            except BodyLimitExceeded as exc:
-                return Exchange(method, url, failure=Failure(FailureKind.LIMIT, str(exc)))
-            finally:
-                await response.aclose()
-        return Exchange(
-            method,
-            url,
-            status=response.status_code,
-            headers=response.headers,
-            retry_after=parse_retry_after(response.headers.get("retry-after")),
-            body=body if body_limit else None,
-        )
-
-
-async def _finish_empty(response: httpx.Response) -> None:
-    """Read a HEAD answer to its (empty) end so its connection goes back to the pool.
-
-    Closing a response that was never read makes httpcore drop the connection: a new TCP
-    connection per URL costs more CPU than the request itself. The loop stops at the first
-    chunk, so a server that sends a body after HEAD costs us one chunk and its connection.
-    """
-    async for _ in response.aiter_raw():
-        break
+            return await self.sender.send(method, url, self.headers_for(host), read_limit, bool(body_limit))
 
 
 def _head_unreliable(exchange: Exchange) -> bool:

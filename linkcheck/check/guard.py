@@ -119,26 +119,49 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
-async def _resolve(host: str, port: int, timeout: float | None) -> list[IPAddress]:
+async def lookup(host: str, port: int, timeout: float | None) -> list[IPAddress]:
+    """Every distinct address of `host` (a literal is its own answer).
+
+    Raises socket.gaierror when the name does not resolve and TimeoutError when the
+    resolver is slower than `timeout`: the plain errors, for each client to wrap its way.
+    """
     literal = host.strip("[]")
     try:
         return [ipaddress.ip_address(literal)]
     except ValueError:
         pass
     loop = asyncio.get_running_loop()
-    try:
-        async with asyncio.timeout(timeout):
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except TimeoutError:
-        raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
-    except socket.gaierror as exc:
-        raise httpcore.ConnectError(f"[Errno {exc.errno}] {exc.strerror}") from exc
+    async with asyncio.timeout(timeout):
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     seen: list[IPAddress] = []
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
         if address not in seen:
             seen.append(address)
     return seen
+
+
+async def resolve_checked(host: str, port: int, policy: AddressPolicy, timeout: float | None) -> list[IPAddress]:
+    """The addresses of `host` if every one is allowed; raises BlockedAddress otherwise.
+
+    One bad answer taints the name: a rebinding attacker returns a mix.
+    """
+    addresses = await lookup(host, port, timeout)
+    for address in addresses:
+        kind = policy.refusal(host, address)
+        if kind is not None:
+            raise BlockedAddress(host, str(address), kind)
+    return addresses
+
+
+async def _resolve(host: str, port: int, timeout: float | None) -> list[IPAddress]:
+    """`lookup` with httpcore's errors, for the httpcore network backend."""
+    try:
+        return await lookup(host, port, timeout)
+    except TimeoutError:
+        raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
+    except socket.gaierror as exc:
+        raise httpcore.ConnectError(f"[Errno {exc.errno}] {exc.strerror}") from exc
 
 
 class GuardedTransport(httpx.AsyncHTTPTransport):

@@ -10,7 +10,7 @@ import enum
 import errno
 import socket
 import ssl
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import httpx
@@ -69,7 +69,8 @@ class Exchange:
     method: str
     url: str
     status: int | None = None
-    headers: httpx.Headers | None = None
+    #: Case-insensitive (httpx.Headers, or aiohttp's CIMultiDictProxy on the direct path).
+    headers: Mapping[str, str] | None = None
     failure: Failure | None = None
     #: Seconds the server asked us to wait (Retry-After), already parsed.
     retry_after: float | None = None
@@ -114,7 +115,7 @@ def failure_from_exception(exc: BaseException) -> Failure:
                 return Failure(FailureKind.NXDOMAIN, "domain does not resolve (no such host)")
             return Failure(FailureKind.DNS, f"name resolution failed: {cause.strerror or cause}")
         if isinstance(cause, ssl.SSLCertVerificationError):
-            reason = cause.verify_message or cause.reason or "verification failed"
+            reason = getattr(cause, "verify_message", None) or getattr(cause, "reason", None) or "verification failed"
             return Failure(FailureKind.TLS, f"TLS certificate not trusted: {reason}")
         if isinstance(cause, ssl.SSLError):
             return Failure(FailureKind.TLS, f"TLS error: {cause.reason or cause}")

@@ -15,6 +15,8 @@ few milliseconds).
 
 from __future__ import annotations
 
+import linkcheck.config as _config
+
 import asyncio
 import os
 import re
@@ -30,7 +32,7 @@ from html.parser import HTMLParser
 #: more, one paragraph in five rewritten 0.71; two paragraphs in five rewritten 0.46, the
 #: article cut to two paragraphs of five 0.44 or less, replaced or cut to a stub 0.21 or
 #: less. 0.6 sits in the gap between 0.46 and 0.71, over 0.1 from each side.
-DEFAULT_DRIFT_THRESHOLD = 0.6
+DEFAULT_DRIFT_THRESHOLD = _config.DEFAULT_DRIFT_THRESHOLD  # the default lives in linkcheck.config (config.toml key)
 #: Bytes of each body `compare_with_archive` compares (the soft-404 body limit: one GET serves both).
 DEFAULT_COMPARE_LIMIT = 256 * 1024
 #: Words per shingle: long enough that shared stock phrases do not make two texts alike.

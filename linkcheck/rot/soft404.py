@@ -28,6 +28,8 @@ Signals named in a verdict: `redirect_home`, `redirect_landing`, `redirect_ances
 
 from __future__ import annotations
 
+import linkcheck.config as _config
+
 import asyncio
 import random
 import re
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
     from linkcheck.check.outcome import Outcome
 
 #: A cited page whose main text is this similar to the probe's is the host's template.
-DEFAULT_PROBE_SIMILARITY = 0.9
+DEFAULT_PROBE_SIMILARITY = _config.DEFAULT_PROBE_SIMILARITY  # the default lives in linkcheck.config (config.toml key)
 #: The same, when the cited page's own title or h1 says "not found".
 DEFAULT_SUPPORTED_SIMILARITY = 0.7
 #: Fewer words than this, without a "not found" heading, and the probe proves nothing
@@ -325,8 +327,21 @@ def _segments(path: str) -> list[str]:
     return segments
 
 
+#: ISO 639-1 language codes: `/en/` is a locale root, `/ok/` is a page.
+_LANGUAGES = frozenset(
+    "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee "
+    "el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is "
+    "it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms "
+    "mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk "
+    "sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi "
+    "yo za zh zu".split()
+)
+
+
 def _without_locale(segments: list[str]) -> list[str]:
-    return segments[1:] if segments and _LOCALE.match(segments[0]) else segments
+    if segments and _LOCALE.match(segments[0]) and segments[0][:2].lower() in _LANGUAGES:
+        return segments[1:]
+    return segments
 
 
 def _meaningful_query(query: str) -> list[tuple[str, str]]:

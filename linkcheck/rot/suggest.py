@@ -20,6 +20,8 @@ note; the outcome is then `SuggestOutcome(None, notes)`, never an exception.
 
 from __future__ import annotations
 
+import linkcheck.config as _config
+
 import asyncio
 import os
 import re
@@ -33,8 +35,8 @@ import httpx
 
 from linkcheck.models import iso_utc
 
-DEFAULT_MEMENTO_TIMEGATE = "http://timetravel.mementoweb.org/timegate/"
-DEFAULT_WAYBACK_API = "https://archive.org/wayback/available"
+DEFAULT_MEMENTO_TIMEGATE = _config.DEFAULT_MEMENTO_TIMEGATE  # the default lives in linkcheck.config (config.toml key)
+DEFAULT_WAYBACK_API = _config.DEFAULT_WAYBACK_API  # the default lives in linkcheck.config (config.toml key)
 #: Seconds one service may take (all its requests together) before it is given up on.
 DEFAULT_SUGGEST_TIMEOUT = 15.0
 #: The pywb collection name local replay paths start with.
