@@ -51,7 +51,10 @@ def verify_archive(
         # A folder with no catalog and no WARC file yet (e.g. only the run history, or a run
         # killed before its first capture) is an empty archive, and a consistent one.
         return Verification(notes=["the archive is empty"])
-    layout.require()
+    if not layout.catalog.exists() and layout.root.is_dir():
+        layout.prepare()  # WARC files but no catalog (killed before it was written): recovery indexes them
+    else:
+        layout.require()
     lock = ArchiveLock(layout.root, lock_timeout, on_message)
     lock.acquire_blocking()
     try:
