@@ -66,11 +66,11 @@ def extract_paths(
     collector = _LinkCollector(settings)
     extraction = Extraction()
     options = ExtractOptions(include_code=settings.files.include_code)
-    for document in discovery.documents(paths):
-        if only is not None and document.path.resolve() not in only:
-            continue
+    documents = [doc for doc in discovery.documents(paths) if only is None or doc.path.resolve() in only]
+    for document, raw_links, notices in _extracted(documents, options, settings.files.max_file_size):
         extraction.documents += 1
-        for raw in _raw_links(document, options, extraction.notices, settings.files.max_file_size):
+        extraction.notices.extend(notices)
+        for raw in raw_links:
             collector.add(raw, document)
             extraction.citations += 1
     extraction.notices[:0] = discovery.notices
@@ -428,6 +428,53 @@ def _warn(message: str) -> None:
 #: Plain text larger than this is read line by line in blocks instead of whole.
 STREAM_THRESHOLD = 8 * 1024 * 1024
 _STREAM_BLOCK_BYTES = 1024 * 1024
+
+
+#: Below this much text, extracting in one process is faster than starting workers.
+PARALLEL_THRESHOLD = 8 * 1024 * 1024
+
+
+def _extracted(
+    documents: list[Document], options: ExtractOptions, max_file_size: int
+) -> Iterator[tuple[Document, Iterable[RawLink], list[Notice]]]:
+    """Each document with its raw links and notices, in order.
+
+    Large inputs are extracted by one worker process per core (parsing is CPU-bound and
+    the GIL would serialize it); the results are the same, in the same order, as in one
+    process. Huge plain-text files are always streamed here, in this process.
+    """
+    total = sum(_size(document) for document in documents)
+    workers = min(os.cpu_count() or 1, 4)
+    if workers < 2 or total < PARALLEL_THRESHOLD or len(documents) < 2:
+        for document in documents:
+            notices: list[Notice] = []
+            raw_links = _raw_links(document, options, notices, max_file_size)
+            yield document, raw_links, notices
+        return
+    import concurrent.futures
+    import functools
+
+    job = functools.partial(_extract_in_worker, options=options, max_file_size=max_file_size)
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        for document, (raw_links, notices) in zip(documents, pool.map(job, documents, chunksize=4)):
+            if raw_links is None:  # too large to ship between processes: stream it here
+                notices = []
+                raw_links = _raw_links(document, options, notices, max_file_size)
+            yield document, raw_links, notices
+
+
+def _extract_in_worker(document: Document, *, options: ExtractOptions, max_file_size: int) -> tuple[list[RawLink] | None, list[Notice]]:
+    if document.format == "plaintext" and _size(document) > STREAM_THRESHOLD:
+        return None, []
+    notices: list[Notice] = []
+    return list(_raw_links(document, options, notices, max_file_size)), notices
+
+
+def _size(document: Document) -> int:
+    try:
+        return document.path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _raw_links(document: Document, options: ExtractOptions, notices: list[Notice], max_file_size: int) -> Iterable[RawLink]:

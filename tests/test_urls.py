@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -217,3 +218,30 @@ def test_property_any_text_normalizes_or_is_invalid(text: str) -> None:
     except InvalidURL:
         return
     assert normalize(once) == once
+
+
+def test_fast_path_agrees_with_full_normalization_on_the_corpus():
+    """The canonical-form shortcut must return exactly what the full path would."""
+    import linkcheck.urls as urls
+    from pathlib import Path
+
+    from linkcheck.extract import ExtractOptions
+    from linkcheck.extract.markdown import extract
+
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    targets = [raw.target for name in ("awesome-python.md", "awesome.md") if (corpus / name).exists()
+               for raw in extract((corpus / name).read_text(encoding="utf-8"), ExtractOptions())]
+    targets += ["https://a.org/x/../y", "https://a.org/./z", "https://A.org/", "https://a.org:443/", "https://a.org",
+                "https://a.org/p?q=1#frag", "https://a.org/%7e", "https://xn--bcher-kva.example/", "https://a_b.org/x",
+                "http://127.0.0.1:8080/p", "http://a.org:80/", "https://a.org:99999/", "http://a.org:443/x"]
+    fast = 0
+    for target in targets:
+        if urls._is_canonical(target):
+            fast += 1
+            original = urls._CANONICAL
+            try:
+                urls._CANONICAL = re.compile(r"(?!)")  # force the full path
+                assert urls.normalize(target) == target, target
+            finally:
+                urls._CANONICAL = original
+    assert fast > 500  # the shortcut is taken for most real citations
