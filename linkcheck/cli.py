@@ -135,6 +135,8 @@ def cli() -> None:
 @click.option("--no-history", "no_history", is_flag=True, default=None, help="Do not read or write the run history.")
 @click.option("--lock-timeout", metavar="DURATION", help="How long to wait for another run using the same archive folder.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Append a log of the run (notices, broken citations, summary) to this file.")
+@click.option("--host-stats", is_flag=True, default=None, help="Print per-host requests, retries, 429s and mean latency on stderr.")
+@click.option("--respect-robots", is_flag=True, default=None, help="Skip URLs the site's robots.txt disallows (off by default: a citation is not a crawl).")
 @click.option("--offline-suggestions", is_flag=True, default=None, help="Find archived copies for broken citations only in the local archive and the documents themselves.")
 @click.option("--baseline", "baseline_file", metavar="FILE", type=click.Path(dir_okay=False), help="Known-broken citations (linkcheck baseline write): still reported, but only new breakage fails the run.")
 @click.option("--changed-since", metavar="REF", help="Check only citations in files changed since git REF (its commits, uncommitted and untracked files).")
@@ -249,6 +251,8 @@ _FLAG_KEYS = {
     "history_enabled": "history.enabled",
     "lock_timeout": "archive.lock_timeout",
     "offline_suggestions": "rot.offline_suggestions",
+    "host_stats": "report.host_stats",
+    "respect_robots": "check.respect_robots",
 }
 
 
@@ -278,6 +282,8 @@ def _render(report: Report, settings: Settings, targets: list[tuple[str, str | N
     if not quiet:
         for notice in report.notices:
             _error(str(notice))
+    if settings.report.host_stats and report.host_stats:
+        _print_host_stats(report.host_stats)
     for name, file in targets:
         options = ReportOptions(
             fail_on=settings.fail_on,
@@ -307,6 +313,19 @@ def _write_file(path: Path, write: Callable[[TextIO], None]) -> None:
 
 def _wants_color(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _print_host_stats(stats: dict[str, dict[str, float]]) -> None:
+    """`--host-stats`: politeness made visible, on stderr so stdout stays the report."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Requests per host", box=None, pad_edge=False, header_style="bold")
+    for column in ("Host", "Requests", "Retries", "429s", "Mean latency"):
+        table.add_column(column, justify="left" if column == "Host" else "right")
+    for host, row in stats.items():
+        table.add_row(host, str(int(row["requests"])), str(int(row["retries"])), str(int(row["throttled"])), f"{row['mean_latency'] * 1000:.0f} ms")
+    Console(stderr=True, highlight=False, soft_wrap=True).print(table)
 
 
 class _RunLog:

@@ -114,6 +114,7 @@ class CheckSettings:
     max_decompression_ratio: float = _setting(DEFAULT_MAX_DECOMPRESSION_RATIO, "ratio", "largest inflation of a gzip/deflate body past 1 MiB; more is an error (compression bomb)")
     max_urls: int = _setting(0, "int0", "unique URLs checked in one run at most; the rest are excluded (0: no limit)")
     fragments: bool = _setting(True, "bool", "check that a cited #anchor exists in the fetched HTML page")
+    respect_robots: bool = _setting(False, "bool", "skip URLs the site's robots.txt disallows for our User-Agent (off: a citation is not a crawl)")
     anchor_body_limit: int = _setting(DEFAULT_ANCHOR_BODY_LIMIT, "int0", "bytes of an HTML page read to look for #anchors")
     accept: list[str] = _setting(DEFAULT_ACCEPT, "status_ranges", "HTTP codes that count as alive, e.g. [\"200-299\", \"429\"]")
     user_agent: str = _setting(DEFAULT_USER_AGENT, "str", "User-Agent header")
@@ -135,6 +136,7 @@ class ReportSettings:
     output: str = _setting("", "str", "file for a single report format; empty is stdout")
     fail_on: list[str] = _setting(DEFAULT_FAIL_ON_NAMES, "statuses", "statuses that make the run fail (exit 1)")
     verbose: bool = _setting(False, "bool", "list every result, not only those that need attention")
+    host_stats: bool = _setting(False, "bool", "print per-host requests, retries, 429s and mean latency (stderr)")
 
 
 @dataclass

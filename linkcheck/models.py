@@ -251,6 +251,8 @@ class Report:
     #: The run's id in the history, and what changed since the previous run (None without history).
     run_id: int | None = None
     diff: Diff | None = None
+    #: Per host: requests, retries, 429 answers, mean latency in seconds (`--host-stats`).
+    host_stats: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def unique_urls(self) -> int:

@@ -139,6 +139,7 @@ class _CheckRun:
         self.memory = memory
         self.on_result = on_result
         self.results: list[Result] = []
+        self.engine: Engine | None = None
 
     def accept(self, result: Result) -> None:
         if self.memory is not None:
@@ -162,7 +163,7 @@ class _CheckRun:
         async with contextlib.AsyncExitStack() as stack:
             if owned:
                 await stack.enter_async_context(http)
-            engine = Engine(self.settings, http, clock=self.now)
+            engine = self.engine = Engine(self.settings, http, clock=self.now)
             _ReferenceRot(self.settings, engine, http, self.extraction.notices, self.started_at, self.memory).attach()
             if self.settings.archive.enabled:
                 engine.capture = await stack.enter_async_context(_Snapshots.open(self.settings, engine, http, self.extraction.notices))
@@ -181,7 +182,12 @@ class _CheckRun:
             notices=self.extraction.notices,
             interrupted=interrupted,
             run_id=self.memory.run_id if self.memory is not None else None,
-        )
+            host_stats={
+                host: {"requests": stats.requests, "retries": stats.retries, "throttled": stats.throttled,
+                       "mean_latency": round(stats.mean_latency, 4)}
+                for host, stats in sorted(self.engine.host_stats.items())
+            } if self.engine is not None else {},
+        )  # fmt: skip
 
     def finish(self, interrupted: bool) -> Report:
         report = self.report(interrupted)

@@ -222,3 +222,22 @@ def test_fragment_checks_can_be_turned_off(farm):
     url = site.url("/doc") + "#missing"
     assert check_urls([url], fast_settings(farm, **{"check.fragments": False}))[url].status is Status.OK
     assert site.count("/doc", "HEAD") == 1
+
+
+def test_robots_txt_is_respected_only_when_asked(farm):
+    site = farm.host().route("/robots.txt", respond(200, "User-agent: *\nDisallow: /private\n", {"Content-Type": "text/plain"}))
+    site.route("/private/a", respond(200)).route("/private/b", respond(200)).route("/public", respond(200))
+    urls = [site.url("/private/a"), site.url("/private/b"), site.url("/public")]
+    results = check_urls(urls, fast_settings(farm, **{"check.respect_robots": True}))
+    assert [results[url].status for url in urls] == [Status.EXCLUDED, Status.EXCLUDED, Status.OK]
+    assert results[urls[0]].error == "disallowed by the site's robots.txt"
+    assert site.count("/robots.txt") == 1 and site.count("/private/a") == 0
+    site.reset_stats()
+    assert all(result.status is Status.OK for result in check_urls(urls, fast_settings(farm)).values())
+    assert site.count("/robots.txt") == 0
+
+
+def test_missing_robots_txt_allows_everything(farm):
+    site = farm.host().route("/page", respond(200))
+    result = check_urls([site.url("/page")], fast_settings(farm, **{"check.respect_robots": True}))[site.url("/page")]
+    assert result.status is Status.OK

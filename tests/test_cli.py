@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from linkcheck.cli import cli
-from tests.farm import hang, redirect, respond
+from tests.farm import hang, redirect, respond, sequence
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "linkcheck/schema/report.schema.json").read_text())
 FAST = ["--max-retries", "0", "--timeout", "2s"]
@@ -277,3 +277,14 @@ def test_sigterm_also_stops_with_a_partial_report(farm, tmp_path):
     out, err = process.communicate(timeout=10)
     assert process.returncode == 130, err
     assert json.loads(out)["interrupted"] is True
+
+
+def test_host_stats_are_printed_on_stderr(farm, env):
+    site = farm.host().route("/a", respond(200)).route("/slow", sequence(respond(429, headers={"Retry-After": "0"}), respond(200)))
+    document(env, "a.md", f"<{site.url('/a')}> <{site.url('/slow')}>\n")
+    code, out, err = run("check", "a.md", "--host-stats", "--max-retries", "1")
+    assert code == 0
+    assert "Requests per host" in err and "127.0.0.1" in err
+    row = next(line for line in err.splitlines() if line.startswith("127.0.0.1"))
+    assert row.split()[1:4] == ["3", "1", "1"]  # 3 requests, 1 retry, one 429
+    assert "Requests per host" not in out

@@ -49,6 +49,9 @@ PageJudge = Callable[[str, Outcome], Awaitable[PageVerdict]]
 #: Find an archived copy for a broken citation: (link, result) -> DESIGN.md's suggestion.
 Suggester = Callable[[Link, Result], Awaitable[dict[str, Any] | None]]
 
+#: robots.txt files are small; RFC 9309 asks parsers to read at least 500 KiB.
+ROBOTS_BODY_LIMIT = 512 * 1024
+
 #: RFC 6761: names under .invalid never resolve; answering locally keeps the query off the wire.
 RESERVED_INVALID_SUFFIX = ".invalid"
 
@@ -92,6 +95,7 @@ class Engine:
         self.suggest: Suggester | None = None
         #: Bytes of body the page judge needs (a GET instead of HEAD when non-zero).
         self.judge_body_limit = 0
+        self._robots: dict[str, asyncio.Future[Any]] = {}
 
     def _headers_for(self, host: str) -> dict[str, str]:
         """Configured headers for exactly this host; expanded once, never sent elsewhere."""
@@ -134,6 +138,11 @@ class Engine:
         """One request for a page, one result per cited form of it (each #fragment judged)."""
         started = time.monotonic()
         checked_at = self.clock()
+        if self.settings.check.respect_robots and not await self._robots_allow(links[0].request_url):
+            return [
+                _verdict_result(Link(link.url, link.locations, Status.EXCLUDED, "disallowed by the site's robots.txt"), checked_at)
+                for link in links
+            ]
         wants_anchors = self.settings.check.fragments and any(is_checkable_fragment(link.fragment) for link in links)
         body_limit = max(self.settings.check.anchor_body_limit if wants_anchors else 0, self.judge_body_limit)
         outcome = await self.fetch(links[0].request_url, body_limit)
@@ -169,6 +178,25 @@ class Engine:
                 if result.status in _NEEDS_COPY or (result.drift or {}).get("drifted"):
                     result.suggestion = await self.suggest(link, result)
         return results
+
+    async def _robots_allow(self, url: str) -> bool:
+        """`--respect-robots`: the site's robots.txt, fetched once per origin, must allow us.
+
+        Off by default, as for the Internet Archive's bot: a citation is one URL a person
+        chose, not a crawl. A robots.txt that cannot be fetched allows everything (RFC 9309).
+        """
+        from protego import Protego
+
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            self._robots[origin] = future
+            outcome = await self.fetch(origin + "/robots.txt", ROBOTS_BODY_LIMIT)
+            body = outcome.last.body if outcome.last is not None and outcome.status == 200 else None
+            future.set_result(Protego.parse(body.decode("utf-8", "replace")) if body else None)
+        rules = await asyncio.shield(self._robots[origin])
+        return rules is None or bool(rules.can_fetch(url, self.settings.check.user_agent))
 
     async def fetch(self, url: str, body_limit: int = 0) -> Outcome:
         """Fetch one URL under the politeness limits (the soft-404 probe uses it too)."""

@@ -24,6 +24,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "by_status": report.by_status(),
         },
         "run_id": report.run_id,
+        "host_stats": report.host_stats,
         "diff": report.diff.to_dict() if report.diff is not None else None,
         "results": [result.to_dict() for result in report.results],
         "notices": [{"file": notice.path, "message": notice.message} for notice in report.notices],
