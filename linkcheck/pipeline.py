@@ -28,6 +28,7 @@ from linkcheck.archive.lock import ArchiveLock
 from linkcheck.confirm import ConfirmRule, confirm
 from linkcheck.errors import InputError, Interrupted, NetworkUnavailable
 from linkcheck.extract import ExtractionError, ExtractOptions, extractor, is_binary
+from linkcheck.extract_cache import ExtractionCache
 from linkcheck.history import History, inputs_key
 from linkcheck.models import Diff, Link, Location, Notice, RawLink, Report, Result, Status
 from linkcheck.identifiers import identifier_url, is_identifier
@@ -48,7 +49,11 @@ class Extraction:
 
 
 def extract_paths(
-    paths: Sequence[PathLike], settings: Settings | None = None, *, only: Collection[Path] | None = None
+    paths: Sequence[PathLike],
+    settings: Settings | None = None,
+    *,
+    only: Collection[Path] | None = None,
+    cache: ExtractionCache | None = None,
 ) -> Extraction:
     """Every link in the documents under `paths`, deduplicated by normalized URL, with all locations.
 
@@ -67,7 +72,7 @@ def extract_paths(
     extraction = Extraction()
     options = ExtractOptions(include_code=settings.files.include_code)
     documents = [doc for doc in discovery.documents(paths) if only is None or doc.path.resolve() in only]
-    for document, raw_links, notices in _extracted(documents, options, settings.files.max_file_size):
+    for document, raw_links, notices in _extracted(documents, options, settings.files.max_file_size, cache):
         extraction.documents += 1
         extraction.notices.extend(notices)
         for raw in raw_links:
@@ -98,11 +103,14 @@ def check_paths(
     settings = settings or Settings()
     now = clock or _now
     started_at = now()
-    extraction = extract_paths(paths, settings, only=only)
-    if on_total is not None:
-        on_total(len(extraction.links))
     with contextlib.ExitStack() as stack:
         memory = stack.enter_context(_Memory.open(settings, paths, started_at, now)) if settings.history.enabled else None
+        cache = None
+        if memory is not None:  # the history's own connection: one writer, no lock between the two
+            cache = ExtractionCache(memory.history.db, ExtractOptions(include_code=settings.files.include_code))
+        extraction = extract_paths(paths, settings, only=only, cache=cache)
+        if on_total is not None:
+            on_total(len(extraction.links))
         run = _CheckRun(settings, extraction, started_at, now, memory, on_result)
         try:
             reachable = asyncio.run(run.execute(client))
@@ -441,14 +449,33 @@ PARALLEL_THRESHOLD = 8 * 1024 * 1024
 
 
 def _extracted(
-    documents: list[Document], options: ExtractOptions, max_file_size: int
+    documents: list[Document], options: ExtractOptions, max_file_size: int, cache: ExtractionCache | None = None
 ) -> Iterator[tuple[Document, Iterable[RawLink], list[Notice]]]:
     """Each document with its raw links and notices, in order.
 
+    A file unchanged since the last run (same content hash) reuses its links from `cache`.
     Large inputs are extracted by one worker process per core (parsing is CPU-bound and
     the GIL would serialize it); the results are the same, in the same order, as in one
     process. Huge plain-text files are always streamed here, in this process.
     """
+    digests = [cache.digest(document) if cache is not None else None for document in documents]
+    known = [cache.get(document, digest) if cache is not None else None for document, digest in zip(documents, digests)]
+    todo = [document for document, hit in zip(documents, known) if hit is None]
+    fresh = iter(_parse(todo, options, max_file_size))
+    for document, digest, hit in zip(documents, digests, known):
+        if hit is not None:
+            yield document, hit[0], hit[1]
+            continue
+        _, raw_links, notices = next(fresh)
+        if cache is not None and digest is not None:
+            raw_links = list(raw_links)
+            cache.put(document, digest, raw_links, notices)
+        yield document, raw_links, notices
+
+
+def _parse(
+    documents: list[Document], options: ExtractOptions, max_file_size: int
+) -> Iterator[tuple[Document, Iterable[RawLink], list[Notice]]]:
     total = sum(_size(document) for document in documents)
     workers = min(os.cpu_count() or 1, 4)
     if workers < 2 or total < PARALLEL_THRESHOLD or len(documents) < 2:

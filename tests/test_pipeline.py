@@ -27,3 +27,29 @@ def test_parallel_extraction_is_identical_to_one_process(monkeypatch):
     parallel = extract_paths([FIXTURES], settings)
     assert alone.citations > 300
     assert snapshot(parallel) == snapshot(alone)
+
+
+def test_unchanged_files_are_not_parsed_again(tmp_path, monkeypatch):
+    from linkcheck import check_paths
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text("# A\n\n[b](b.md#b) [x](missing.md)\n", encoding="utf-8")
+    (tmp_path / "docs" / "b.md").write_text("# B\n", encoding="utf-8")
+    parsed = []
+    real = pipeline._raw_links
+
+    def counting(document, *args):
+        parsed.append(document.path.name)
+        return real(document, *args)
+
+    monkeypatch.setattr(pipeline, "_raw_links", counting)
+    first = check_paths(["docs"], fast_settings())
+    assert sorted(parsed) == ["a.md", "b.md"]
+    parsed.clear()
+    second = check_paths(["docs"], fast_settings())
+    assert parsed == []  # both files unchanged: links come from the cache
+    assert [(r.url, r.status, r.locations) for r in second.results] == [(r.url, r.status, r.locations) for r in first.results]
+    (tmp_path / "docs" / "b.md").write_text("# B changed\n", encoding="utf-8")
+    check_paths(["docs"], fast_settings())
+    assert parsed == ["b.md"]
