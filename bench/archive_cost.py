@@ -112,7 +112,7 @@ async def main(pages: int, size: int, concurrency: int, repeat: int) -> None:
     urls = [base + path for path in content]
     total = sum(len(body) for body in content.values())
     settings = load_settings(
-        overrides={"check.host_concurrency": concurrency, "check.max_concurrency": concurrency, "network.probe_urls": []},
+        overrides={"check.host_concurrency": concurrency, "check.max_concurrency": concurrency, "network.probe_urls": [], "network.allow_private": True},  # the pages are on loopback
         environ={}, search_dir=Path(tempfile.mkdtemp()),
     )  # fmt: skip
     gate = asyncio.Semaphore(concurrency)
