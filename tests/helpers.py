@@ -51,3 +51,10 @@ def check_urls(urls: Sequence[str], settings: Settings) -> dict[str, Result]:
 #: minutes; linear code takes well under a second. 10 s leaves room for a loaded 2-core CI
 #: machine without letting a quadratic regression through.
 LINEAR_TIME_BOUND = 10.0
+
+
+def assert_same(actual: list, expected: list) -> None:
+    """Extracted rows against an expected table: nothing missed, nothing extra, same order."""
+    assert [row for row in expected if row not in actual] == [], "missed"
+    assert [row for row in actual if row not in expected] == [], "extra"
+    assert actual == expected

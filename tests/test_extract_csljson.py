@@ -6,7 +6,7 @@ import json
 import re
 import time
 
-from tests.helpers import LINEAR_TIME_BOUND
+from tests.helpers import LINEAR_TIME_BOUND, assert_same
 from pathlib import Path
 
 import pytest
@@ -31,13 +31,6 @@ LIBRARY = [
 
 def table(text: str) -> list[tuple[str, int | None, int | None]]:
     return [(link.target, link.line, link.column) for link in extract(text, ExtractOptions())]
-
-
-def assert_same(actual: list, expected: list) -> None:
-    """Nothing missed, nothing extra, then the same order."""
-    assert [row for row in expected if row not in actual] == [], "missed"
-    assert [row for row in actual if row not in expected] == [], "extra"
-    assert actual == expected
 
 
 def test_fixture_exact_table() -> None:

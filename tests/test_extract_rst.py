@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from tests.helpers import LINEAR_TIME_BOUND
+from tests.helpers import LINEAR_TIME_BOUND, assert_same
 from pathlib import Path
 
 import pytest
@@ -48,13 +48,6 @@ CODE = [
 
 def table(text: str, include_code: bool = False) -> list[tuple[str, int | None, int | None, str | None]]:
     return [(link.target, link.line, link.column, link.text) for link in extract(text, ExtractOptions(include_code))]
-
-
-def assert_same(actual: list, expected: list) -> None:
-    """Nothing missed, nothing extra, then the same order."""
-    assert [row for row in expected if row not in actual] == [], "missed"
-    assert [row for row in actual if row not in expected] == [], "extra"
-    assert actual == expected
 
 
 def test_fixture_exact_table() -> None:
