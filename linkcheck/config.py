@@ -358,25 +358,9 @@ def coerce(kind: str, value: Any) -> Any:
             raise ValueError(f"must be at least {1 if kind == 'int+' else 0}, got {number}")
         return number
     if kind == "fraction":
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise TypeError(f"expected a number between 0 and 1, got {_describe(value)}")
-        try:
-            fraction = float(value)
-        except ValueError:
-            raise ValueError(f"expected a number between 0 and 1, got {value!r}") from None
-        if not 0 <= fraction <= 1:
-            raise ValueError(f"must be between 0 and 1, got {fraction:g}")
-        return fraction
+        return _number(value, 0.0, 1.0, "a number between 0 and 1")
     if kind == "ratio":
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise TypeError(f"expected a number, got {_describe(value)}")
-        try:
-            ratio = float(value)
-        except ValueError:
-            raise ValueError(f"expected a number, got {value!r}") from None
-        if ratio < 1:
-            raise ValueError(f"must be at least 1, got {ratio:g}")
-        return ratio
+        return _number(value, 1.0, float("inf"), "a number of at least 1")
     if kind == "duration":
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise TypeError(f"expected a duration such as 500ms or 2s, got {_describe(value)}")
@@ -436,6 +420,18 @@ def coerce(kind: str, value: Any) -> Any:
             raise ValueError(f"unknown status {unknown[0]!r} (known: {', '.join(sorted(known))})")
         return items
     raise AssertionError(f"no coercion for kind {kind}")
+
+
+def _number(value: Any, low: float, high: float, wanted: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError(f"expected {wanted}, got {_describe(value)}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"expected {wanted}, got {value!r}") from None
+    if not low <= number <= high:
+        raise ValueError(f"expected {wanted}, got {number:g}")
+    return number
 
 
 def _as_list(value: Any) -> list[str]:
