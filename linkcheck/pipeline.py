@@ -21,6 +21,8 @@ import httpx
 
 from linkcheck.check import Engine, make_client, network_available
 from linkcheck.check.engine import PageVerdict, all_unreachable
+from linkcheck.check.loop import run as run_loop
+from linkcheck.check.spread import run_spread, worker_count
 from linkcheck.check.outcome import Outcome
 from linkcheck.config import Settings
 from linkcheck.discover import DiscoverOptions, Discovery, Document, read_text
@@ -113,7 +115,7 @@ def check_paths(
             on_total(len(extraction.links))
         run = _CheckRun(settings, extraction, started_at, now, memory, on_result)
         try:
-            reachable = asyncio.run(run.execute(client))
+            reachable = run_loop(run.execute(client))
         except (KeyboardInterrupt, asyncio.CancelledError):
             raise Interrupted(run.finish(interrupted=True)) from None
         if not reachable:
@@ -148,6 +150,8 @@ class _CheckRun:
         self.on_result = on_result
         self.results: list[Result] = []
         self.engine: Engine | None = None
+        #: Per-host stats of a run spread over workers (their engines live in other processes).
+        self.host_stats: dict[str, Any] = {}
 
     def accept(self, result: Result) -> None:
         if self.memory is not None:
@@ -166,6 +170,9 @@ class _CheckRun:
                 self.accept(cached)
             else:
                 to_check.append(link)
+        workers = worker_count(self.settings, to_check) if client is None and not self.settings.archive.enabled else 1
+        if workers > 1:
+            return await self._execute_spread(to_check, workers)
         owned = client is None
         http = client or make_client(self.settings)
         async with contextlib.AsyncExitStack() as stack:
@@ -180,6 +187,20 @@ class _CheckRun:
                 return await network_available(http, self.settings.network.probe_urls)
             return True
 
+    async def _execute_spread(self, to_check: list[Link], workers: int) -> bool:
+        """`execute` with the hosts split over worker processes (linkcheck.check.spread)."""
+
+        def prepare(engine: Engine, http: httpx.AsyncClient) -> None:
+            # Runs in each worker: no history there (its SQLite connection is this process's).
+            _ReferenceRot(self.settings, engine, http, [], self.started_at, None).attach()
+
+        spread = await run_spread(self.settings, to_check, self.accept, workers=workers, prepare=prepare, clock=self.now)
+        self.host_stats = spread.host_stats
+        if spread.all_unreachable and self.settings.network.probe_urls:
+            async with make_client(self.settings) as http:
+                return await network_available(http, self.settings.network.probe_urls)
+        return True
+
     def report(self, interrupted: bool = False) -> Report:
         return Report(
             results=sorted(self.results, key=lambda result: result.url),
@@ -193,8 +214,8 @@ class _CheckRun:
             host_stats={
                 host: {"requests": stats.requests, "retries": stats.retries, "throttled": stats.throttled,
                        "mean_latency": round(stats.mean_latency, 4)}
-                for host, stats in sorted(self.engine.host_stats.items())
-            } if self.engine is not None else {},
+                for host, stats in sorted((self.engine.host_stats if self.engine is not None else self.host_stats).items())
+            },
         )  # fmt: skip
 
     def finish(self, interrupted: bool) -> Report:

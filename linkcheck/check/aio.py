@@ -10,7 +10,7 @@ What must hold exactly as with httpx (tests/test_check_guard.py, test_hostile_se
 
 - The guard: a name is resolved by `GuardResolver`, every address is checked, and
   aiohttp connects to the very addresses returned (no second lookup to rebind). A
-  literal IP address never reaches a resolver in aiohttp, so `refuse_literal` checks it
+  literal IP address never reaches a resolver in aiohttp, so `LiteralGuard` checks it
   before the request is made. A refusal carries `guard.BlockedAddress` in its cause chain.
 - The head of a response (status line and headers) is capped at `MAX_HEAD_BYTES`, as
   h11 caps it for httpx; aiohttp alone caps only each line and the count.
@@ -68,8 +68,11 @@ class SessionOptions:
     read_timeout: float | None
     #: Connections in use at once, all hosts (the limiter enforces the per-host share).
     max_connections: int
-    #: Idle keep-alive connections are closed after this many seconds.
-    keepalive_expiry: float = 5.0
+    #: Idle keep-alive connections are closed after this many seconds. aiohttp caps the
+    #: connections in use, not the idle ones, so this is what bounds the open sockets:
+    #: a host's next URL reuses its connection within milliseconds, and a host whose
+    #: queue is done should not hold a descriptor long (a run meets thousands of hosts).
+    keepalive_expiry: float = 2.0
 
 
 class GuardResolver(AbstractResolver):
@@ -110,9 +113,15 @@ class _BoundedHeadHandler(ResponseHandler):
     """
 
     _head_budget: int | None = None
+    #: The request was HEAD: its answer ends with the head, whatever follows.
+    _head_only = False
+    #: The last bytes of a head still being received (a blank line may span two reads).
+    _head_tail = b""
 
     def set_response_params(self, **kwargs: Any) -> None:
         self._head_budget = MAX_HEAD_BYTES
+        self._head_only = bool(kwargs.get("skip_payload"))
+        self._head_tail = b""
         super().set_response_params(**kwargs)
 
     def feed_data(self, data: Any, size: int = 0) -> None:
@@ -120,6 +129,8 @@ class _BoundedHeadHandler(ResponseHandler):
         super().feed_data(data, size)
 
     def data_received(self, data: bytes) -> None:
+        if self._head_only and self._head_budget is not None:
+            data = self._cut_after_head(data)
         super().data_received(data)
         if self._head_budget is not None:
             self._head_budget -= len(data)
@@ -128,6 +139,27 @@ class _BoundedHeadHandler(ResponseHandler):
                 self.set_exception(HeadTooLarge(message=f"the response head is over {MAX_HEAD_BYTES} bytes"))
                 if self.transport is not None:
                     self.transport.close()
+
+    def _cut_after_head(self, data: bytes) -> bytes:
+        """Bytes a server sends after the head of a HEAD answer (a body it should not send)
+        are dropped with the connection, as h11 ignores them, instead of being parsed as
+        a next response and failing this one."""
+        seen = self._head_tail + data
+        start = 0
+        while True:
+            ends = [index + len(mark) for mark in (b"\r\n\r\n", b"\n\n") if (index := seen.find(mark, start)) >= 0]
+            if not ends:
+                self._head_tail = seen[-3:] if start == 0 else seen[start:]
+                return data
+            end = min(ends)
+            if seen[start + 9 : start + 10] != b"1":  # not an interim (1xx) head: this is the answer
+                break
+            start = end
+        keep = len(data) - (len(seen) - end)
+        if keep < len(data):
+            self._should_close = True  # the rest of that body would poison the next request
+            return data[:keep]
+        return data
 
 
 def open_session(options: SessionOptions) -> aiohttp.ClientSession:
@@ -143,14 +175,13 @@ def open_session(options: SessionOptions) -> aiohttp.ClientSession:
         keepalive_timeout=options.keepalive_expiry,
     )
     # aiohttp has no public hook for the protocol; its factory is one attribute (aiohttp<4 is pinned).
-    connector._factory = functools.partial(_BoundedHeadHandler, loop=asyncio.get_running_loop())  # type: ignore[attr-defined]
+    connector._factory = functools.partial(_BoundedHeadHandler, loop=asyncio.get_running_loop())  # type: ignore[attr-defined,assignment]
     return aiohttp.ClientSession(
         connector=connector,
         # A link checker must not carry one site's cookies to the next request (nor pay to parse them).
         cookie_jar=aiohttp.DummyCookieJar(),
         auto_decompress=False,  # body.read_body decodes, with its bomb limits
         timeout=aiohttp.ClientTimeout(total=None, connect=None, sock_connect=options.connect_timeout, sock_read=options.read_timeout),
-        skip_auto_headers=("User-Agent",),
         # Lines as long as h11 allows; the whole head is capped by _BoundedHeadHandler.
         max_line_size=MAX_HEAD_BYTES,
         max_field_size=MAX_HEAD_BYTES,
@@ -159,15 +190,34 @@ def open_session(options: SessionOptions) -> aiohttp.ClientSession:
     )
 
 
-def refuse_literal(url: URL, policy: AddressPolicy) -> BlockedAddress | None:
-    """The guard for a literal IP host, which aiohttp never hands to a resolver."""
-    host = url.raw_host or ""
-    try:
-        address = ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
-    except ValueError:
-        return None
-    kind = policy.refusal(host, address)
-    return BlockedAddress(host, str(address), kind) if kind is not None else None
+class LiteralGuard:
+    """The guard for literal IP hosts, which aiohttp never hands to a resolver.
+
+    Verdicts are kept per host: parsing an address for every request would cost more
+    than the rest of the guard.
+    """
+
+    def __init__(self, policy: AddressPolicy) -> None:
+        self.policy = policy
+        self._verdicts: dict[str, tuple[str, str] | None] = {}
+
+    def refusal(self, url: URL) -> BlockedAddress | None:
+        host = url.raw_host or ""
+        try:
+            verdict = self._verdicts[host]
+        except KeyError:
+            if len(self._verdicts) > 4096:  # very many hosts: start over rather than grow without end
+                self._verdicts.clear()
+            verdict = self._verdicts[host] = self._verdict(host)
+        return BlockedAddress(host, verdict[0], verdict[1]) if verdict is not None else None
+
+    def _verdict(self, host: str) -> tuple[str, str] | None:
+        try:
+            address = ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+        except ValueError:
+            return None  # a name: GuardResolver checks what it resolves to
+        kind = self.policy.refusal(host, address)
+        return (str(address), kind) if kind is not None else None
 
 
 async def request(
@@ -175,21 +225,21 @@ async def request(
     method: str,
     url: URL,
     headers: Mapping[str, str],
-    policy: AddressPolicy,
+    guard: LiteralGuard,
     timeout: aiohttp.ClientTimeout | None = None,
 ) -> aiohttp.ClientResponse:
     """Send one request and return the response with its head read; raises httpx errors.
 
     `timeout` replaces the session's timeouts for this request only.
     """
-    blocked = refuse_literal(url, policy)
+    blocked = guard.refusal(url)
     if blocked is not None:
         raise httpx.ConnectError(str(blocked)) from blocked
     options: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
     try:
         return await session.request(method, url, headers=headers, allow_redirects=False, **options)
     except Exception as exc:  # noqa: BLE001 - every failure is translated, none passes raw
-        raise translate(exc)  # noqa: B904 - its cause is set: the error under aiohttp's wrapper
+        raise translate(exc)  # its cause is set: the error under aiohttp's wrapper
 
 
 def origin(exc: BaseException) -> BaseException:
@@ -252,14 +302,16 @@ def _payload_error(exc: aiohttp.ClientPayloadError) -> httpx.HTTPError:
 
 
 def _head_error(exc: BaseException) -> httpx.HTTPError:
-    processing = exc if isinstance(exc, HttpProcessingError) else next(
-        (cause for cause in _chain(exc) if isinstance(cause, HttpProcessingError)), None
-    )
-    if isinstance(processing, HeadTooLarge) or (isinstance(processing, LineTooLong) and "Status line" not in str(processing)):
-        # h11's words, which `outcome.failure_from_exception` names a header flood.
+    """A head the parser refused: a header line too long is h11's "Receive buffer too long"
+    (which `outcome.failure_from_exception` names a header flood), anything else malformed."""
+    chain = _chain(exc)
+    if any(isinstance(cause, (HeadTooLarge, LineTooLong)) for cause in chain):
         return httpx.RemoteProtocolError("Receive buffer too long")
-    message = getattr(exc, "message", "") or _message(exc)
-    return httpx.RemoteProtocolError(f"malformed response: {message}")
+    processing = next((cause for cause in reversed(chain) if isinstance(cause, HttpProcessingError)), None)
+    message = processing.message if processing is not None else getattr(exc, "message", "")
+    # aiohttp's messages span lines and point at the bad byte with a caret: one line, no caret.
+    words = " ".join(line.strip() for line in str(message or _message(exc)).splitlines() if line.strip() not in ("", "^"))
+    return httpx.RemoteProtocolError(words[:200])
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

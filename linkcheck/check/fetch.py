@@ -170,6 +170,8 @@ def _head_unreliable(exchange: Exchange) -> bool:
 
 def _redirect_target(current: str, exchange: Exchange) -> str | Failure:
     location = exchange.headers.get("location") if exchange.headers else None
+    if location and not location.isascii():
+        location = _undecodable_as_latin1(location)
     if not location or not location.strip():
         return Failure(FailureKind.BAD_REDIRECT, f"redirect ({exchange.status}) without a Location header")
     try:
@@ -182,6 +184,16 @@ def _redirect_target(current: str, exchange: Exchange) -> str | Failure:
     if not parts.hostname:
         return Failure(FailureKind.BAD_REDIRECT, f"redirect to a URL without a host: {location[:200]!r}")
     return target.split("#", 1)[0]
+
+
+def _undecodable_as_latin1(value: str) -> str:
+    """A header that is not UTF-8 read as Latin-1, as httpx reads it (aiohttp keeps such
+    bytes as lone surrogates, which no URL can carry)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape").decode("latin-1")
+    return value
 
 
 def _hop(url: str, exchange: Exchange) -> Redirect:

@@ -12,6 +12,7 @@ no packet is sent to it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 import ssl
@@ -132,10 +133,12 @@ async def lookup(host: str, port: int, timeout: float | None) -> list[IPAddress]
         pass
     loop = asyncio.get_running_loop()
     async with asyncio.timeout(timeout):
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        # socket.getaddrinfo in a thread, as asyncio's loop does: uvloop's own resolver
+        # would answer differently (and around anything that replaces socket.getaddrinfo).
+        infos = await loop.run_in_executor(None, functools.partial(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM))
     seen: list[IPAddress] = []
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         if address not in seen:
             seen.append(address)
     return seen

@@ -5,9 +5,9 @@ raw exception):
 
 - `HttpxSender` for any `httpx.AsyncClient` — the one tests hand in (respx, handlers)
   and the one used through a proxy.
-- `AiohttpSender` for the client `make_client` builds: the same request straight on its
-  aiohttp session, skipping httpx's request and response models, which cost more CPU
-  per URL than the request itself. Its failures go through the same exception table.
+- `transport.AiohttpSender` for the client `make_client` builds: the same request straight
+  on its aiohttp session, skipping httpx's request and response models, which cost more
+  CPU per URL than the request itself. Its failures go through the same exception table.
 
 `sender_for(client)` picks one; the fetcher never needs to know which.
 """
@@ -18,14 +18,10 @@ from collections.abc import Mapping
 from typing import Protocol
 
 import httpx
-from multidict import CIMultiDict, CIMultiDictProxy
-from yarl import URL
 
-from linkcheck.check import aio
-from linkcheck.check.body import BodyLimitExceeded, read_body, read_chunks
+from linkcheck.check.body import BodyLimitExceeded, read_body
 from linkcheck.check.outcome import Exchange, Failure, FailureKind, failure_from_exception
 from linkcheck.check.retry import parse_retry_after
-from linkcheck.check.transport import AiohttpTransport
 
 
 class Sender(Protocol):
@@ -56,7 +52,7 @@ class HttpxSender:
         body = None
         try:
             if len(response.headers.raw) > self.max_headers:
-                return _too_many_headers(method, url, len(response.headers.raw), self.max_headers)
+                return too_many_headers(method, url, len(response.headers.raw), self.max_headers)
             if read_limit:
                 body = await read_body(response, limit=read_limit, max_ratio=self.max_ratio, decode=keep_body)
             else:
@@ -67,75 +63,24 @@ class HttpxSender:
             return Exchange(method, url, failure=Failure(FailureKind.LIMIT, str(exc)))
         finally:
             await response.aclose()
-        return _answered(method, url, response.status_code, response.headers, body if keep_body else None)
-
-
-class AiohttpSender:
-    """An attempt straight on the aiohttp session behind `make_client`'s client."""
-
-    def __init__(self, transport: AiohttpTransport, user_agent: str, max_headers: int, max_ratio: float) -> None:
-        self.transport = transport
-        self.max_headers = max_headers
-        self.max_ratio = max_ratio
-        self.base_headers = CIMultiDictProxy(
-            CIMultiDict({"User-Agent": user_agent, "Accept": "*/*", "Accept-Encoding": aio.ACCEPT_ENCODING})
-        )
-
-    def _headers(self, extra: Mapping[str, str]) -> Mapping[str, str]:
-        if not extra:
-            return self.base_headers
-        merged = CIMultiDict(self.base_headers)
-        merged.update(extra)  # case-insensitive: a configured User-Agent replaces ours
-        return merged
-
-    async def send(self, method: str, url: str, headers: Mapping[str, str], read_limit: int, keep_body: bool) -> Exchange:
-        try:
-            # httpx's parser, so a URL is refused, encoded and IDNA-mapped exactly as on the httpx path.
-            target = URL(str(httpx.URL(url)), encoded=True)
-        except (httpx.InvalidURL, ValueError) as exc:
-            return Exchange(method, url, failure=Failure(FailureKind.INVALID_URL, f"cannot request this URL: {exc}"))
-        try:
-            response = await aio.request(self.transport.session, method, target, self._headers(headers), self.transport.options.policy)
-        except httpx.HTTPError as exc:
-            return Exchange(method, url, failure=failure_from_exception(exc))
-        except httpx.InvalidURL as exc:
-            return Exchange(method, url, failure=Failure(FailureKind.INVALID_URL, f"cannot request this URL: {exc}"))
-        body = None
-        try:
-            if len(response.raw_headers) > self.max_headers:
-                return _too_many_headers(method, url, len(response.raw_headers), self.max_headers)
-            if read_limit:
-                body = await read_chunks(
-                    response.content.iter_any(),
-                    response.headers.get("content-encoding", ""),
-                    limit=read_limit,
-                    max_ratio=self.max_ratio,
-                    decode=keep_body,
-                )
-        except BodyLimitExceeded as exc:
-            return Exchange(method, url, failure=Failure(FailureKind.LIMIT, str(exc)))
-        except Exception as exc:  # noqa: BLE001 - aiohttp's errors, named through httpx's table
-            return Exchange(method, url, failure=failure_from_exception(aio.translate(exc)))
-        finally:
-            # Back to the pool when the body was read to its end (HEAD, small pages); dropped otherwise.
-            response.release()
-        return _answered(method, url, response.status, response.headers, body if keep_body else None)
-
+        return answered(method, url, response.status_code, response.headers, body if keep_body else None)
 
 
 def sender_for(client: httpx.AsyncClient, max_headers: int, max_ratio: float) -> Sender:
     """The fast sender for `make_client`'s client, httpx's API for any other."""
     transport = getattr(client, "direct_transport", None)
-    if isinstance(transport, AiohttpTransport):
+    if transport is not None:
+        from linkcheck.check.transport import AiohttpSender  # aiohttp is imported only when it is used
+
         return AiohttpSender(transport, client.headers.get("user-agent", ""), max_headers, max_ratio)
     return HttpxSender(client, max_headers, max_ratio)
 
 
-def _answered(method: str, url: str, status: int, headers: Mapping[str, str], body: bytes | None) -> Exchange:
+def answered(method: str, url: str, status: int, headers: Mapping[str, str], body: bytes | None) -> Exchange:
     return Exchange(method, url, status=status, headers=headers, retry_after=parse_retry_after(headers.get("retry-after")), body=body)
 
 
-def _too_many_headers(method: str, url: str, count: int, limit: int) -> Exchange:
+def too_many_headers(method: str, url: str, count: int, limit: int) -> Exchange:
     return Exchange(method, url, failure=Failure(FailureKind.LIMIT, f"the server sent {count} headers (limit {limit})"))
 
 

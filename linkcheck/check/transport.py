@@ -1,21 +1,25 @@
-"""httpx's API over aiohttp: a transport, so every httpx caller (archive captures, the
-network probe, archived-copy lookups, the fetcher's generic path) shares the checking
-session's pool, guard and limits.
+"""The client `make_client` builds, on aiohttp: an httpx transport, so every httpx caller
+(archive captures, the network probe, archived-copy lookups) shares the checking
+session's pool, guard and limits; and `AiohttpSender`, the fetcher's hot path, which
+skips httpx's models altogether.
 
-The fetcher's hot path skips httpx's models altogether (`send.AiohttpSender`); both go
-through `aio.request`, so they refuse, limit and fail alike.
+Both go through `aio.request`, so they refuse, limit and fail alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Mapping
 
 import aiohttp
 import httpx
-from multidict import CIMultiDict
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from linkcheck.check import aio
+from linkcheck.check.body import BodyLimitExceeded, read_chunks
+from linkcheck.check.outcome import Exchange, Failure, FailureKind, failure_from_exception
+from linkcheck.check.send import answered, too_many_headers
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -23,6 +27,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, options: aio.SessionOptions) -> None:
         self.options = options
+        self.guard = aio.LiteralGuard(options.policy)
         self._session: aiohttp.ClientSession | None = None
 
     @property
@@ -38,7 +43,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         except ValueError as exc:
             raise httpx.UnsupportedProtocol(f"cannot request {request.url}: {exc}") from exc
         response = await aio.request(
-            self.session, request.method, url, CIMultiDict(request.headers.multi_items()), self.options.policy, _timeout(request)
+            self.session, request.method, url, CIMultiDict(request.headers.multi_items()), self.guard, _timeout(request)
         )
         extensions = {"http_version": b"HTTP/1.1"}
         if response.reason:
@@ -76,7 +81,75 @@ class _ResponseStream(httpx.AsyncByteStream):
             async for chunk in self._response.content.iter_any():
                 yield chunk
         except Exception as exc:  # noqa: BLE001 - translated for httpx callers
-            raise aio.translate(exc)  # noqa: B904 - the cause is set by translate
+            raise aio.translate(exc)  # its cause is set by translate
 
     async def aclose(self) -> None:
         self._response.release()
+
+
+class AiohttpSender:
+    """An attempt straight on the aiohttp session behind `make_client`'s client."""
+
+    def __init__(self, transport: AiohttpTransport, user_agent: str, max_headers: int, max_ratio: float) -> None:
+        self.transport = transport
+        self.max_headers = max_headers
+        self.max_ratio = max_ratio
+        self.base_headers = CIMultiDictProxy(
+            CIMultiDict({"User-Agent": user_agent, "Accept": "*/*", "Accept-Encoding": aio.ACCEPT_ENCODING})
+        )
+
+    def _headers(self, extra: Mapping[str, str]) -> Mapping[str, str]:
+        if not extra:
+            return self.base_headers
+        merged = CIMultiDict(self.base_headers)
+        merged.update(extra)  # case-insensitive: a configured User-Agent replaces ours
+        return merged
+
+    async def send(self, method: str, url: str, headers: Mapping[str, str], read_limit: int, keep_body: bool) -> Exchange:
+        try:
+            target = request_url(url)
+        except (httpx.InvalidURL, ValueError) as exc:
+            return Exchange(method, url, failure=Failure(FailureKind.INVALID_URL, f"cannot request this URL: {exc}"))
+        try:
+            response = await aio.request(self.transport.session, method, target, self._headers(headers), self.transport.guard)
+        except httpx.HTTPError as exc:
+            return Exchange(method, url, failure=failure_from_exception(exc))
+        except httpx.InvalidURL as exc:
+            return Exchange(method, url, failure=Failure(FailureKind.INVALID_URL, f"cannot request this URL: {exc}"))
+        body = None
+        try:
+            if len(response.raw_headers) > self.max_headers:
+                return too_many_headers(method, url, len(response.raw_headers), self.max_headers)
+            if read_limit:
+                body = await read_chunks(
+                    response.content.iter_any(),
+                    response.headers.get("content-encoding", ""),
+                    limit=read_limit,
+                    max_ratio=self.max_ratio,
+                    decode=keep_body,
+                )
+        except BodyLimitExceeded as exc:
+            return Exchange(method, url, failure=Failure(FailureKind.LIMIT, str(exc)))
+        except Exception as exc:  # noqa: BLE001 - aiohttp's errors, named through httpx's table
+            return Exchange(method, url, failure=failure_from_exception(aio.translate(exc)))
+        finally:
+            # Back to the pool when the body was read to its end (HEAD, small pages); dropped otherwise.
+            response.release()
+        return answered(method, url, response.status, response.headers, body if keep_body else None)
+
+
+#: URLs that httpx sends exactly as written: http(s), a lower-case ASCII name or IPv4
+#: address, and a path and query of characters that need no quoting (no %, no dot segments).
+_PLAIN_URL = re.compile(r"https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::([0-9]{1,5}))?(?:[/?][A-Za-z0-9\-_~:/?@!$&'()*+,;=.]*)?")
+
+
+def request_url(url: str) -> URL:
+    """The URL to send, exactly as httpx would send it (refused as httpx refuses it).
+
+    Normalized citations take the first branch; anything else goes through httpx's parser
+    so that it is quoted, IDNA-encoded and refused on the same terms as on the httpx path.
+    """
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None and "/." not in url and (plain.group(1) is None or int(plain.group(1)) <= 65535):
+        return URL(url, encoded=True)
+    return URL(str(httpx.URL(url)), encoded=True)

@@ -1,0 +1,105 @@
+"""Checking on several cores (linkcheck.check.spread): the same verdicts as one process, the
+per-host limits held, a dead worker's links still checked, an interrupted run leaves no worker."""
+
+import asyncio
+import os
+
+import pytest
+
+from linkcheck.check import spread
+from linkcheck.models import Link, Location, Status
+from tests.farm import redirect, respond
+from tests.helpers import check_urls, fast_settings
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+
+
+def links_for(urls):
+    return [Link(url=url, locations=[Location("doc.md", i + 1, 1)]) for i, url in enumerate(urls)]
+
+
+def run(settings, urls, workers=2, prepare=None):
+    return asyncio.run(spread.run_spread(settings, links_for(urls), workers=workers, prepare=prepare))
+
+
+def test_partition_keeps_a_site_in_one_worker_and_balances():
+    urls = [f"http://a{n % 5}.example.org/{n}" for n in range(50)] + [f"http://www.b.org/{n}" for n in range(30)] + [f"http://b.org/x{n}" for n in range(5)]
+    shares = spread.partition(links_for(urls), 2)
+    sites = [{spread._site(link.request_url) for link in share} for share in shares]
+    assert not sites[0] & sites[1]  # b.org and www.b.org together, example.org together
+    assert sorted(len(share) for share in shares) == [35, 50]
+
+
+def test_global_limit_is_split_exactly():
+    assert spread._split(128, 2) == [64, 64] and spread._split(7, 3) == [3, 2, 2] and sum(spread._split(65, 4)) == 65
+
+
+def test_same_verdicts_as_one_process(farm):
+    hosts = [farm.host(ip=f"127.0.0.{i}") for i in (2, 3, 4, 5)]
+    for host in hosts:
+        host.route("/ok", respond(200)).route("/gone", respond(404)).route("/moved", redirect(301, "/ok"))
+    urls = [host.url(path) for host in hosts for path in ("/ok", "/gone", "/moved", "/missing")]
+    settings = fast_settings(farm)
+    one = {url: (r.status, r.http_status, r.final_url, r.redirects, r.error) for url, r in check_urls(urls, settings).items()}
+    for host in hosts:
+        host.reset_stats()
+    result = run(settings, urls)
+    many = {r.url: (r.status, r.http_status, r.final_url, r.redirects, r.error) for r in result.results}
+    assert many == one
+    assert not result.all_unreachable
+    assert sum(stats.requests for stats in result.host_stats.values()) == sum(host.count() for host in hosts)
+
+
+def test_per_host_limit_holds_across_workers(farm):
+    hosts = [farm.host(ip=f"127.0.0.{i}").default(respond(200, "x", delay=0.05)) for i in (2, 3)]
+    urls = [host.url(f"/p/{n}") for host in hosts for n in range(60)]
+    result = run(fast_settings(farm, **{"check.host_concurrency": 3, "check.max_concurrency": 64}), urls)
+    assert len(result.results) == 120 and all(r.status is Status.OK for r in result.results)
+    assert all(host.max_in_flight == 3 for host in hosts)
+
+
+def test_a_host_reached_by_redirect_from_both_workers_stays_within_its_limit(farm):
+    target = farm.host(ip="127.0.0.4").default(respond(200, "x", delay=0.05))
+    sources = [farm.host(ip=f"127.0.0.{i}") for i in (2, 3)]
+    for source in sources:
+        source.default(redirect(302, target.url("/t")))
+    urls = [source.url(f"/s/{n}") for source in sources for n in range(40)]
+    result = run(fast_settings(farm, **{"check.host_concurrency": 4}), urls)
+    assert all(r.status is Status.REDIRECT_TEMPORARY for r in result.results)
+    assert target.max_in_flight <= 4
+
+
+def test_a_dead_worker_is_replaced_by_this_process(farm):
+    hosts = [farm.host(ip=f"127.0.0.{i}").default(respond(200)) for i in (2, 3)]
+    urls = [host.url(f"/{n}") for host in hosts for n in range(10)]
+    parent = os.getpid()
+
+    def prepare(engine, client):
+        if os.getpid() != parent and any("127.0.0.3" in link for link in urls):
+            if engine.settings.host_limits("127.0.0.3")[0] == engine.settings.check.host_concurrency:  # the worker owning .3
+                os._exit(3)
+
+    result = run(fast_settings(farm), urls, prepare=prepare)
+    assert sorted(r.url for r in result.results) == sorted(urls)
+    assert all(r.status is Status.OK for r in result.results)
+
+
+def test_cancelling_stops_every_worker(farm):
+    import multiprocessing
+
+    slow = [farm.host(ip=f"127.0.0.{i}").default(respond(200, delay=5)) for i in (2, 3)]
+    urls = [host.url(f"/{n}") for host in slow for n in range(4)]
+
+    async def go():
+        task = asyncio.create_task(spread.run_spread(fast_settings(farm, **{"check.read_timeout": "10s"}), links_for(urls), workers=2))
+        await asyncio.sleep(1.0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(go())
+    assert multiprocessing.active_children() == []
+
+
+def test_small_runs_stay_in_one_process():
+    assert spread.worker_count(fast_settings(), links_for([f"http://h{n}.org/" for n in range(10)])) == 1
