@@ -16,7 +16,7 @@ from linkcheck.extract import ExtractOptions
 from linkcheck.extract.markdown import extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
-CORPUS = Path("/work/shared/corpus")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"  # ../shared beside the checkout
 
 # (target, line, column, text) for tests/fixtures/extract/readme.md, code skipped.
 README = [

@@ -228,9 +228,13 @@ def test_fast_path_agrees_with_full_normalization_on_the_corpus():
     from linkcheck.extract import ExtractOptions
     from linkcheck.extract.markdown import extract
 
+    # The shared real-world corpus sits beside the checkout (in CI too); the project's own
+    # fixtures are always there.
     corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-    targets = [raw.target for name in ("awesome-python.md", "awesome.md") if (corpus / name).exists()
-               for raw in extract((corpus / name).read_text(encoding="utf-8"), ExtractOptions())]
+    documents = [corpus / "awesome-python.md", corpus / "awesome.md", *Path(__file__).parent.glob("fixtures/extract/*.md")]
+    targets = [raw.target for path in documents if path.exists()
+               for raw in extract(path.read_text(encoding="utf-8"), ExtractOptions())]
+    web = sum(1 for target in targets if target.startswith(("http://", "https://")))
     targets += ["https://a.org/x/../y", "https://a.org/./z", "https://A.org/", "https://a.org:443/", "https://a.org",
                 "https://a.org/p?q=1#frag", "https://a.org/%7e", "https://xn--bcher-kva.example/", "https://a_b.org/x",
                 "http://127.0.0.1:8080/p", "http://a.org:80/", "https://a.org:99999/", "http://a.org:443/x"]
@@ -244,4 +248,4 @@ def test_fast_path_agrees_with_full_normalization_on_the_corpus():
                 assert urls.normalize(target) == target, target
             finally:
                 urls._CANONICAL = original
-    assert fast > 500  # the shortcut is taken for most real citations
+    assert fast >= 0.8 * web  # the shortcut is taken for most real citations
