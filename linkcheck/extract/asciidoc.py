@@ -27,7 +27,7 @@ from itertools import accumulate
 from operator import add
 
 from linkcheck.extract import ExtractOptions
-from linkcheck.extract.plaintext import LineIndex, find_urls
+from linkcheck.extract.plaintext import find_urls, links_at
 from linkcheck.models import RawLink
 
 _EOL = re.compile(r"\r\n?|\n")
@@ -47,12 +47,7 @@ _VERBATIM = ("-", ".", "`")  # delimiters whose blocks are always code (but `--`
 
 def extract(text: str, options: ExtractOptions) -> Iterator[RawLink]:
     """Links in an AsciiDoc document, in document order."""
-    found = _Scanner(text, options).run()
-    found.sort(key=lambda item: item[0])
-    index = LineIndex(text) if found else None
-    for offset, target, link_text in found:
-        line, column = index.position(offset)  # type: ignore[union-attr]
-        yield RawLink(target, line, column, link_text)
+    return links_at(text, _Scanner(text, options).run())
 
 
 class _NextIndex:

@@ -34,7 +34,7 @@ from bibtexparser.model import Entry, ParsingFailedBlock
 
 from linkcheck.extract import ExtractionError, ExtractOptions
 from linkcheck.extract.latex import find_links
-from linkcheck.extract.plaintext import LineIndex
+from linkcheck.extract.plaintext import links_at
 from linkcheck.models import RawLink
 
 # bibtexparser logs a warning per damaged block (through Python's last-resort handler
@@ -53,12 +53,7 @@ Found = tuple[int, str, str | None]
 
 def extract(text: str, options: ExtractOptions) -> Iterator[RawLink]:
     """Links in a BibTeX database, in document order."""
-    found = find_all(text)
-    found.sort(key=lambda item: item[0])
-    index = LineIndex(text) if found else None
-    for offset, target, link_text in found:
-        line, column = index.position(offset)  # type: ignore[union-attr]
-        yield RawLink(target, line, column, link_text)
+    return links_at(text, find_all(text))
 
 
 def find_all(text: str) -> list[Found]:

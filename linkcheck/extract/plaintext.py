@@ -63,6 +63,18 @@ class LineIndex:
         return line + 1, offset - self._starts[line] + 1
 
 
+def links_at(text: str, found: list[tuple[int, str, str | None]]) -> Iterator[RawLink]:
+    """(character offset, target, link text) triples found in `text` as RawLinks, in document order.
+
+    The shared last step of the offset-based extractors (rst, AsciiDoc, BibTeX, …).
+    """
+    found.sort(key=lambda item: item[0])
+    index = LineIndex(text) if found else None
+    for offset, target, link_text in found:
+        line, column = index.position(offset)  # type: ignore[union-attr]
+        yield RawLink(target, line, column, link_text)
+
+
 def find_urls(text: str) -> Iterator[tuple[int, str]]:
     """Every bare URL in `text` as (character offset, URL as written)."""
     if "://" not in text:

@@ -27,7 +27,7 @@ from itertools import accumulate
 from operator import add, sub
 
 from linkcheck.extract import ExtractOptions
-from linkcheck.extract.plaintext import LineIndex, find_urls
+from linkcheck.extract.plaintext import find_urls, links_at
 from linkcheck.models import RawLink
 
 _EOL = re.compile(r"\r\n?|\n")
@@ -51,12 +51,7 @@ _ROLE_WINDOW = 64  # longest role name looked for before a backtick
 
 def extract(text: str, options: ExtractOptions) -> Iterator[RawLink]:
     """Links in a reStructuredText document, in document order."""
-    found = _Scanner(text, options).run()
-    found.sort(key=lambda item: item[0])
-    index = LineIndex(text) if found else None
-    for offset, target, link_text in found:
-        line, column = index.position(offset)  # type: ignore[union-attr]
-        yield RawLink(target, line, column, link_text)
+    return links_at(text, _Scanner(text, options).run())
 
 
 def _line_table(text: str) -> tuple[list[int], list[int], list[int], list[str], list[int]]:
