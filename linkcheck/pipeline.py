@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from linkcheck.check import Engine, make_client, network_available
-from linkcheck.check.engine import PageVerdict, all_unreachable
+from linkcheck.check.engine import PageVerdict, all_unreachable, verdict_result
 from linkcheck.check.loop import run as run_loop
 from linkcheck.check.spread import run_spread, worker_count
 from linkcheck.check.outcome import Outcome
@@ -170,6 +170,12 @@ class _CheckRun:
                 self.accept(cached)
             else:
                 to_check.append(link)
+        if all(link.verdict is not None for link in to_check):
+            # Nothing needs a request (a repeat run served from history, or local links only):
+            # no client, no connection pool, no event-loop work beyond this.
+            for link in to_check:
+                self.accept(verdict_result(link, self.now()))
+            return True
         workers = worker_count(self.settings, to_check) if client is None and not self.settings.archive.enabled else 1
         if workers > 1:
             return await self._execute_spread(to_check, workers)

@@ -116,7 +116,7 @@ class Engine:
         pages: dict[str, list[Link]] = {}
         for link in links:
             if link.verdict is not None:
-                self._record(_verdict_result(link, self.clock()), on_result)
+                self._record(verdict_result(link, self.clock()), on_result)
             elif link.request_url in pages:
                 pages[link.request_url].append(link)
             else:
@@ -140,7 +140,7 @@ class Engine:
         checked_at = self.clock()
         if self.settings.check.respect_robots and not await self._robots_allow(links[0].request_url):
             return [
-                _verdict_result(Link(link.url, link.locations, Status.EXCLUDED, "disallowed by the site's robots.txt"), checked_at)
+                verdict_result(Link(link.url, link.locations, Status.EXCLUDED, "disallowed by the site's robots.txt"), checked_at)
                 for link in links
             ]
         wants_anchors = self.settings.check.fragments and any(is_checkable_fragment(link.fragment) for link in links)
@@ -255,7 +255,7 @@ def is_reserved_invalid(url: str) -> bool:
     return host == RESERVED_INVALID_SUFFIX[1:] or host.endswith(RESERVED_INVALID_SUFFIX)
 
 
-def _verdict_result(link: Link, checked_at: datetime) -> Result:
+def verdict_result(link: Link, checked_at: datetime) -> Result:
     return Result(
         url=link.url,
         status=link.verdict or Status.INVALID,
