@@ -24,7 +24,7 @@ HISTORY_FILE = "history.sqlite"
 _SCHEMA_VERSION = 1
 #: Results are committed in small batches, and at least every second: a killed run loses
 #: at most that much.
-_BATCH = 50
+_BATCH = 1000
 _FLUSH_SECONDS = 1.0
 
 _SCHEMA = """
@@ -213,6 +213,19 @@ class History:
             args.append(before_run)
         row = self.db.execute(query + " ORDER BY checked_at DESC, run_id DESC LIMIT 1", args).fetchone()
         return _check(row) if row else None
+
+    def latest_many(self, urls: Sequence[str], before_run: int) -> dict[str, Check]:
+        """`latest` for many URLs in a few queries (a repeat run asks for every citation)."""
+        found: dict[str, Check] = {}
+        for start in range(0, len(urls), 500):
+            chunk = list(urls[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT * FROM checks WHERE run_id < ? AND url IN ({marks}) ORDER BY checked_at, run_id", [before_run, *chunk]
+            )
+            for row in rows:
+                found[str(row[1])] = _check(row)  # ordered oldest first: the newest wins
+        return found
 
     def timeline(self, url: str) -> list[Check]:
         rows = self.db.execute("SELECT * FROM checks WHERE url = ? ORDER BY checked_at, run_id", (url,)).fetchall()

@@ -31,7 +31,7 @@ from linkcheck.confirm import ConfirmRule, confirm
 from linkcheck.errors import InputError, Interrupted, NetworkUnavailable
 from linkcheck.extract import ExtractionError, ExtractOptions, extractor, is_binary
 from linkcheck.extract_cache import ExtractionCache
-from linkcheck.history import History, inputs_key
+from linkcheck.history import Check, History, inputs_key
 from linkcheck.models import Diff, Link, Location, Notice, RawLink, Report, Result, Status
 from linkcheck.identifiers import identifier_url, is_identifier
 from linkcheck.local import LocalLinks
@@ -164,6 +164,8 @@ class _CheckRun:
         """Check everything; False when nothing could be reached and the probe failed too."""
         _cancel_on_sigterm()
         to_check = []
+        if self.memory is not None:
+            self.memory.prefetch(self.extraction.links)
         for link in self.extraction.links:
             cached = self.memory.cached(link) if self.memory is not None and link.verdict is None else None
             if cached is not None:
@@ -399,6 +401,12 @@ class _Memory:
         inputs = history.run_inputs(run_id)
         #: A run over the same inputs that was killed or interrupted just before this one.
         self.resumed_run = history.interrupted_predecessor(inputs, run_id) if inputs is not None else None
+        #: The newest earlier check of every cited URL, loaded at once by `prefetch`.
+        self._latest: dict[str, Check] | None = None
+
+    def prefetch(self, links: Sequence[Link]) -> None:
+        if self.settings.history.max_age > 0 or self.settings.history.max_age_broken > 0:
+            self._latest = self.history.latest_many([link.url for link in links if link.verdict is None], self.run_id)
 
     @classmethod
     @contextlib.contextmanager
@@ -427,7 +435,7 @@ class _Memory:
                 return check.as_result(list(link.locations))
         if history.max_age <= 0 and history.max_age_broken <= 0:
             return None
-        check = self.history.latest(link.url, before_run=self.run_id)
+        check = self._latest.get(link.url) if self._latest is not None else self.history.latest(link.url, before_run=self.run_id)
         if check is None:
             return None
         age = (self.now() - check.checked_at).total_seconds()
