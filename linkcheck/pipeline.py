@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import itertools
 import os
 import re
 import signal
@@ -523,8 +525,17 @@ def _parse(
     import functools
 
     job = functools.partial(_extract_in_worker, options=options, max_file_size=max_file_size)
+    window = 4 * workers  # documents in flight: results never pile up ahead of the consumer
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-        for document, (raw_links, notices) in zip(documents, pool.map(job, documents, chunksize=4)):
+        pending: collections.deque[tuple[Document, concurrent.futures.Future[Any]]] = collections.deque()
+        queue = iter(documents)
+        for document in itertools.islice(queue, window):
+            pending.append((document, pool.submit(job, document)))
+        while pending:
+            document, future = pending.popleft()
+            raw_links, notices = future.result()
+            for following in itertools.islice(queue, 1):
+                pending.append((following, pool.submit(job, following)))
             if raw_links is None:  # too large to ship between processes: stream it here
                 notices = []
                 raw_links = _raw_links(document, options, notices, max_file_size)

@@ -11,8 +11,8 @@ from linkcheck.models import Report, iso_utc
 from linkcheck.report import ReportOptions
 
 
-def to_dict(report: Report) -> dict[str, Any]:
-    return {
+def to_dict(report: Report, with_results: bool = True) -> dict[str, Any]:
+    data = {
         "tool": {"name": "linkcheck", "version": __version__},
         "started_at": iso_utc(report.started_at),
         "finished_at": iso_utc(report.finished_at),
@@ -26,15 +26,16 @@ def to_dict(report: Report) -> dict[str, Any]:
         "run_id": report.run_id,
         "host_stats": report.host_stats,
         "diff": report.diff.to_dict() if report.diff is not None else None,
-        "results": [result.to_dict() for result in report.results],
         "notices": [{"file": notice.path, "message": notice.message} for notice in report.notices],
     }
+    if with_results:
+        data["results"] = [result.to_dict() for result in report.results]
+    return data
 
 
 def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
-    data = to_dict(report)
-    results = data.pop("results")
-    write_with_list(stream, data, "results", results)
+    data = to_dict(report, with_results=False)
+    write_with_list(stream, data, "results", (result.to_dict() for result in report.results))
 
 
 def write_with_list(stream: TextIO, head: dict[str, Any], key: str, items: Iterable[Any]) -> None:
