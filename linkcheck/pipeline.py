@@ -7,14 +7,9 @@
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
-import itertools
-import os
-import re
 import signal
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -27,64 +22,16 @@ from linkcheck.check.loop import run as run_loop
 from linkcheck.check.spread import run_spread, worker_count
 from linkcheck.check.outcome import Outcome
 from linkcheck.config import Settings
-from linkcheck.discover import DiscoverOptions, Discovery, Document, read_text
 from linkcheck.archive.lock import ArchiveLock
 from linkcheck.confirm import ConfirmRule, confirm
 from linkcheck.errors import InputError, Interrupted, NetworkUnavailable
-from linkcheck.extract import ExtractionError, ExtractOptions, extractor, is_binary
+from linkcheck.collect import Extraction, PathLike, extract_paths
+from linkcheck.extract import ExtractOptions
 from linkcheck.extract_cache import ExtractionCache
 from linkcheck.history import Check, History, inputs_key
-from linkcheck.models import Diff, Link, Location, Notice, RawLink, Report, Result, Status
-from linkcheck.identifiers import identifier_url, is_identifier
-from linkcheck.local import LocalLinks
-from linkcheck.urls import InvalidURL, classify_target, normalize
+from linkcheck.models import Diff, Link, Notice, Report, Result, Status
 
-PathLike = str | os.PathLike[str]
-
-
-@dataclass
-class Extraction:
-    """What reading the documents produced, before any network access."""
-
-    links: list[Link] = field(default_factory=list)
-    documents: int = 0
-    citations: int = 0
-    notices: list[Notice] = field(default_factory=list)
-
-
-def extract_paths(
-    paths: Sequence[PathLike],
-    settings: Settings | None = None,
-    *,
-    only: Collection[Path] | None = None,
-    cache: ExtractionCache | None = None,
-) -> Extraction:
-    """Every link in the documents under `paths`, deduplicated by normalized URL, with all locations.
-
-    `only` (absolute, resolved paths) limits reading to those files (`--changed-since`).
-    """
-    settings = settings or Settings()
-    discovery = Discovery(
-        DiscoverOptions(
-            include=settings.files.include,
-            exclude=settings.files.exclude,
-            hidden=settings.files.hidden,
-            gitignore=settings.files.gitignore,
-        )
-    )
-    collector = _LinkCollector(settings)
-    extraction = Extraction()
-    options = ExtractOptions(include_code=settings.files.include_code)
-    documents = [doc for doc in discovery.documents(paths) if only is None or doc.path.resolve() in only]
-    for document, raw_links, notices in _extracted(documents, options, settings.files.max_file_size, cache):
-        extraction.documents += 1
-        extraction.notices.extend(notices)
-        for raw in raw_links:
-            collector.add(raw, document)
-            extraction.citations += 1
-    extraction.notices[:0] = discovery.notices
-    extraction.links = list(collector.links.values())
-    return extraction
+__all__ = ["Extraction", "check_paths", "extract_paths"]  # extraction lives in linkcheck.collect
 
 
 def check_paths(
@@ -474,207 +421,6 @@ def _warn(message: str) -> None:
     import sys
 
     print(f"linkcheck: {message}", file=sys.stderr, flush=True)
-
-
-#: Plain text larger than this is read line by line in blocks instead of whole.
-STREAM_THRESHOLD = 8 * 1024 * 1024
-_STREAM_BLOCK_BYTES = 1024 * 1024
-
-
-#: Below this much text, extracting in one process is faster than starting workers.
-PARALLEL_THRESHOLD = 8 * 1024 * 1024
-
-
-def _extracted(
-    documents: list[Document], options: ExtractOptions, max_file_size: int, cache: ExtractionCache | None = None
-) -> Iterator[tuple[Document, Iterable[RawLink], list[Notice]]]:
-    """Each document with its raw links and notices, in order.
-
-    A file unchanged since the last run (same content hash) reuses its links from `cache`.
-    Large inputs are extracted by one worker process per core (parsing is CPU-bound and
-    the GIL would serialize it); the results are the same, in the same order, as in one
-    process. Huge plain-text files are always streamed here, in this process.
-    """
-    digests = [cache.digest(document) if cache is not None else None for document in documents]
-    known = [cache.get(document, digest) if cache is not None else None for document, digest in zip(documents, digests)]
-    todo = [document for document, hit in zip(documents, known) if hit is None]
-    fresh = iter(_parse(todo, options, max_file_size))
-    for document, digest, hit in zip(documents, digests, known):
-        if hit is not None:
-            yield document, hit[0], hit[1]
-            continue
-        _, raw_links, notices = next(fresh)
-        if cache is not None and digest is not None:
-            raw_links = list(raw_links)
-            cache.put(document, digest, raw_links, notices)
-        yield document, raw_links, notices
-
-
-def _parse(
-    documents: list[Document], options: ExtractOptions, max_file_size: int
-) -> Iterator[tuple[Document, Iterable[RawLink], list[Notice]]]:
-    total = sum(_size(document) for document in documents)
-    workers = min(os.cpu_count() or 1, 4)
-    if workers < 2 or total < PARALLEL_THRESHOLD or len(documents) < 2:
-        for document in documents:
-            notices: list[Notice] = []
-            raw_links = _raw_links(document, options, notices, max_file_size)
-            yield document, raw_links, notices
-        return
-    import concurrent.futures
-    import functools
-
-    job = functools.partial(_extract_in_worker, options=options, max_file_size=max_file_size)
-    window = 4 * workers  # documents in flight: results never pile up ahead of the consumer
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: collections.deque[tuple[Document, concurrent.futures.Future[Any]]] = collections.deque()
-        queue = iter(documents)
-        for document in itertools.islice(queue, window):
-            pending.append((document, pool.submit(job, document)))
-        while pending:
-            document, future = pending.popleft()
-            raw_links, notices = future.result()
-            for following in itertools.islice(queue, 1):
-                pending.append((following, pool.submit(job, following)))
-            if raw_links is None:  # too large to ship between processes: stream it here
-                notices = []
-                raw_links = _raw_links(document, options, notices, max_file_size)
-            yield document, raw_links, notices
-
-
-def _extract_in_worker(document: Document, *, options: ExtractOptions, max_file_size: int) -> tuple[list[RawLink] | None, list[Notice]]:
-    if document.format == "plaintext" and _size(document) > STREAM_THRESHOLD:
-        return None, []
-    notices: list[Notice] = []
-    return list(_raw_links(document, options, notices, max_file_size)), notices
-
-
-def _size(document: Document) -> int:
-    try:
-        return document.path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _raw_links(document: Document, options: ExtractOptions, notices: list[Notice], max_file_size: int) -> Iterable[RawLink]:
-    try:
-        size = document.path.stat().st_size
-        if document.format == "plaintext" and size > STREAM_THRESHOLD:
-            return _streamed_plaintext(document, options)
-        if size > max_file_size:
-            notices.append(Notice(document.display, f"skipped: {size} bytes is over files.max_file_size ({max_file_size})"))
-            return []
-        if is_binary(document.format):
-            data: str | bytes = document.path.read_bytes()
-        else:
-            data, notice = read_text(document)
-            if notice is not None:
-                notices.append(notice)
-    except OSError as exc:
-        notices.append(Notice(document.display, f"skipped: cannot read ({exc.strerror or exc})"))
-        return []
-    try:
-        return list(extractor(document.format)(data, options))
-    except ExtractionError as exc:
-        notices.append(Notice(document.display, f"skipped: {exc}"))
-        return []
-    except Exception as exc:  # noqa: BLE001 - one broken document must not stop the run
-        notices.append(Notice(document.display, f"could not extract links ({type(exc).__name__}: {exc})"))
-        return []
-
-
-def _streamed_plaintext(document: Document, options: ExtractOptions) -> Iterator[RawLink]:
-    """A huge text file in blocks of whole lines: URLs never span lines in plain text, so
-    positions stay exact and memory stays flat (a 1 GB log is fine)."""
-    from dataclasses import replace
-
-    extract = extractor("plaintext")
-    first_line = 1
-    with document.path.open("r", encoding="utf-8", errors="replace", newline="") as handle:
-        while True:
-            block = handle.readlines(_STREAM_BLOCK_BYTES)  # whole lines, about this many characters
-            if not block:
-                return
-            for raw in extract("".join(block), options):
-                yield replace(raw, line=(raw.line or 1) + first_line - 1)
-            first_line += len(block)
-
-
-class _LinkCollector:
-    """Turns raw links into deduplicated, checkable `Link`s and applies the URL rules."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.links: dict[str, Link] = {}
-        self._settings = settings
-        self._include = [re.compile(pattern) for pattern in settings.urls.include]
-        self._exclude = [re.compile(pattern) for pattern in settings.urls.exclude]
-        self._local = LocalLinks()
-        self._checkable = 0
-        self._seen: dict[tuple[str, str | None], Link] = {}
-        self._local_keys: set[str] = set()
-
-    def add(self, raw: RawLink, document: Document) -> None:
-        target = raw.target.strip()
-        cited_as = target if is_identifier(target) else None
-        link = self._link_for(identifier_url(target, self._settings.urls.doi_resolver) or target, raw, document)
-        if link is None:
-            return
-        link.locations.append(Location.of(document.display, raw, cited_as))
-        if raw.archive_url and (raw.archive_url, raw.archive_date) not in link.archived_copies:
-            link.archived_copies.append((raw.archive_url, raw.archive_date))
-
-    def _link_for(self, target: str, raw: RawLink, document: Document) -> Link | None:
-        # A URL cited a thousand times is normalized once (local links depend on the document).
-        key = (target, raw.base)
-        cached = self._seen.get(key)
-        if cached is not None:
-            return cached
-        link = self._new_link_for(target, raw, document)
-        if link is not None and link.url not in self._local_keys:
-            self._seen[key] = link
-        return link
-
-    def _new_link_for(self, target: str, raw: RawLink, document: Document) -> Link | None:
-        kind = classify_target(target)
-        if kind == "local" and raw.base and classify_target(raw.base) == "http":
-            kind = "http"
-        if kind == "local":
-            if not self._settings.files.local_links:
-                return None
-            verdict = self._local.judge(target, document.path, document.root)
-            self._local_keys.add(verdict.key)
-            return self._get(verdict.key, verdict.status, verdict.reason)
-        if kind == "unsupported":
-            return self._get(target, Status.UNSUPPORTED, f"{target.split(':', 1)[0].lower()}: links are not checked")
-        if len(target) > self._settings.urls.max_length:
-            return self._get(target[:200] + "…", Status.INVALID, f"URL longer than {self._settings.urls.max_length} characters")
-        try:
-            url = normalize(target, raw.base)
-        except InvalidURL as exc:
-            return self._get(target, Status.INVALID, f"not a valid URL: {exc}")
-        rule = self._excluded_by(url)
-        if rule is not None:
-            return self._get(url, Status.EXCLUDED, rule)
-        return self._get(url)
-
-    def _excluded_by(self, url: str) -> str | None:
-        for pattern in self._exclude:
-            if pattern.search(url):
-                return f"excluded by pattern {pattern.pattern!r}"
-        if self._include and not any(pattern.search(url) for pattern in self._include):
-            return "matches no include pattern"
-        return None
-
-    def _get(self, url: str, verdict: Status | None = None, reason: str | None = None) -> Link:
-        link = self.links.get(url)
-        if link is None:
-            limit = self._settings.check.max_urls
-            if verdict is None and limit:
-                self._checkable += 1
-                if self._checkable > limit:
-                    verdict, reason = Status.EXCLUDED, f"over the run's limit of {limit} URLs (check.max_urls)"
-            link = self.links[url] = Link(url=url, verdict=verdict, reason=reason)
-        return link
 
 
 def _cancel_on_sigterm() -> None:

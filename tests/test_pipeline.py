@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-import linkcheck.pipeline as pipeline
+import linkcheck.collect as collect
 from linkcheck import extract_paths
 from tests.helpers import fast_settings
 
@@ -20,10 +20,10 @@ def snapshot(extraction):
 
 def test_parallel_extraction_is_identical_to_one_process(monkeypatch):
     settings = fast_settings()
-    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 10**12)
+    monkeypatch.setattr(collect, "PARALLEL_THRESHOLD", 10**12)
     alone = extract_paths([FIXTURES], settings)
-    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 0)
-    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(collect, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(collect.os, "cpu_count", lambda: 2)
     parallel = extract_paths([FIXTURES], settings)
     assert alone.citations > 300
     assert snapshot(parallel) == snapshot(alone)
@@ -37,13 +37,13 @@ def test_unchanged_files_are_not_parsed_again(tmp_path, monkeypatch):
     (tmp_path / "docs" / "a.md").write_text("# A\n\n[b](b.md#b) [x](missing.md)\n", encoding="utf-8")
     (tmp_path / "docs" / "b.md").write_text("# B\n", encoding="utf-8")
     parsed = []
-    real = pipeline._raw_links
+    real = collect._raw_links
 
     def counting(document, *args):
         parsed.append(document.path.name)
         return real(document, *args)
 
-    monkeypatch.setattr(pipeline, "_raw_links", counting)
+    monkeypatch.setattr(collect, "_raw_links", counting)
     first = check_paths(["docs"], fast_settings())
     assert sorted(parsed) == ["a.md", "b.md"]
     parsed.clear()
