@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from html.parser import HTMLParser
 from urllib.parse import unquote
 
 import pyromark
+
+from linkcheck.safehtml import SafeHTMLParser
 
 #: Fragments that are not element anchors: text fragments and single-page-app routes.
 _NOT_ANCHORS = re.compile(r"^(?::~:|/|!)")
@@ -32,9 +33,9 @@ def fragment_present(fragment: str, anchors: set[str]) -> bool:
     return decoded in anchors or decoded == ""
 
 
-class _AnchorCollector(HTMLParser):
+class _AnchorCollector(SafeHTMLParser):
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__()
         self.anchors: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -48,11 +49,7 @@ class _AnchorCollector(HTMLParser):
 def html_anchors(html: str) -> set[str]:
     """Every `id`, and `name` of anchors, in an HTML document (malformed HTML tolerated)."""
     collector = _AnchorCollector()
-    try:
-        collector.feed(html)
-        collector.close()
-    except (AssertionError, ValueError):  # html.parser on pathological markup
-        pass
+    collector.feed_document(html)
     return collector.anchors
 
 

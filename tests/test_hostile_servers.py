@@ -46,6 +46,9 @@ CASES = {
     "malformed-status": (raw(MALFORMED_STATUS), "", Status.ERROR, "malformed response"),
     "broken-chunked": (raw(BROKEN_CHUNKED), "#x", Status.ERROR, "malformed response"),
     "reset-mid-body": (ResetMidBody(), "#x", Status.ERROR, "connection"),
+    # 300 kB of unfinished tags: every page parser (anchors, soft-404 headings, page text)
+    # must stay linear, or one page would stall the event loop for minutes.
+    "tag-soup-page": (respond(200, "<a " * 100_000), "#x", Status.FRAGMENT_MISSING, "no anchor #x"),
     "redirect-to-file": (redirect(302, "file:///etc/passwd"), "", Status.ERROR, "non-HTTP URL refused: file:"),
     "redirect-to-javascript": (redirect(302, "javascript:alert(1)"), "", Status.ERROR, "redirect"),
 }
@@ -93,4 +96,4 @@ def test_redirect_to_a_name_resolving_to_loopback_is_refused(farm):
 
 def test_count_of_hostile_behaviours():
     """The closing note quotes this figure."""
-    assert len(CASES) + 3 + 2 + 1 == 17
+    assert len(CASES) + 3 + 2 + 1 == 18

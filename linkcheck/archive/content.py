@@ -11,10 +11,10 @@ import codecs
 import io
 import re
 import zlib
-from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from linkcheck.archive.options import media_type
+from linkcheck.safehtml import SafeHTMLParser
 
 _MAX_DECODED = 64 * 1024 * 1024
 _TITLE_MAX = 300
@@ -77,8 +77,7 @@ def body_text(body: bytes, content_type: str | None) -> str:
     text = body.decode(charset_of(content_type, body), errors="replace")
     if media in ("text/html", "application/xhtml+xml") or re.match(r"\s*<(!doctype|html)", text[:200], re.I):
         parser = _Page()
-        parser.feed(text)
-        parser.close()
+        parser.feed_document(text)
         return parser.text()
     return text
 
@@ -99,7 +98,7 @@ def html_title(body: bytes, content_type: str | None) -> str | None:
     """The `<title>` of an HTML body, whitespace collapsed, or None."""
     text = body[: 256 * 1024].decode(charset_of(content_type, body), errors="replace")
     parser = _Page(stop_after_head=True)
-    parser.feed(text)
+    parser.feed_document(text)
     title = " ".join(parser.title.split())[:_TITLE_MAX]
     return title or None
 
@@ -107,8 +106,7 @@ def html_title(body: bytes, content_type: str | None) -> str | None:
 def requisite_urls(body: bytes, content_type: str | None, page_url: str) -> list[str]:
     """Absolute http(s) URLs of stylesheets, images and scripts, in page order, unique."""
     parser = _Page(collect=True)
-    parser.feed(body.decode(charset_of(content_type, body), errors="replace"))
-    parser.close()
+    parser.feed_document(body.decode(charset_of(content_type, body), errors="replace"))
     base = urljoin(page_url, parser.base) if parser.base else page_url
     found: list[str] = []
     for reference in parser.requisites:
@@ -122,14 +120,14 @@ def requisite_urls(body: bytes, content_type: str | None, page_url: str) -> list
     return found
 
 
-class _Page(HTMLParser):
+class _Page(SafeHTMLParser):
     """One pass over a page: title, text, `<base href>`, requisites."""
 
     _SKIP = frozenset({"script", "style", "noscript", "template"})
     _BLOCK = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "pre", "blockquote", "title"})
 
     def __init__(self, *, stop_after_head: bool = False, collect: bool = False) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__()
         self.title = ""
         self.base: str | None = None
         self.requisites: list[str] = []

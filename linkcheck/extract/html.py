@@ -10,14 +10,15 @@ Text is never scanned for bare URLs: in HTML, a citation is an element.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import unescape
-from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant  # type: ignore[attr-defined]
+from html.parser import attrfind_tolerant, tagfind_tolerant  # type: ignore[attr-defined]
 
 from linkcheck.extract import ExtractOptions
 from linkcheck.extract.plaintext import LineIndex
 from linkcheck.models import RawLink
+from linkcheck.safehtml import SafeHTMLParser
 
 #: Element -> attributes holding one URL each.
 _URL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
@@ -41,7 +42,6 @@ _HINT_RELS = frozenset({"preconnect", "dns-prefetch"})
 _HTML_SPACE = " \t\n\r\f"
 _SRCSET_GAP = re.compile(r"[\s,]*")
 _SRCSET_URL = re.compile(r"\S+")
-_DECLARATION_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*")  # as _markupbase scans it
 _REFRESH = re.compile(r"\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?", re.IGNORECASE)
 
 
@@ -66,15 +66,7 @@ def extract(text: str, options: ExtractOptions) -> Iterator[RawLink]:
 def find_links(text: str) -> list[Found]:
     """Every link in `text`, sorted by offset; never raises on malformed markup."""
     parser = _LinkParser(text)
-    # Every tag ends with `>`: nothing after the last one can hold a link. Cutting it off
-    # spares the stdlib parser its quadratic retries over unfinished `<a <a <a …` tails.
-    end = text.rfind(">") + 1
-    try:
-        parser.feed(text[:end])
-        parser.close()
-    except (AssertionError, AttributeError, IndexError, ValueError):  # a safety net: keep what was found
-        pass
-    parser.handle_data(text[end:])  # the tail is text (the end of an unclosed anchor's text)
+    parser.feed_document(text)  # the tail after the last tag arrives as text (an unclosed anchor's)
     parser.close_anchor()
     return sorted(parser.found, key=lambda found: found.offset)
 
@@ -86,51 +78,15 @@ class _Anchor:
     alts: list[str] = field(default_factory=list)
 
 
-class _LinkParser(HTMLParser):
+class _LinkParser(SafeHTMLParser):
     def __init__(self, text: str) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__()
         # HTMLParser counts lines by LF only; map its (line, offset) back to an offset.
         self._line_starts = [0]
         self._line_starts.extend(match.end() for match in re.finditer("\n", text))
         self.found: list[Found] = []
         self._base: str | None = None
         self._anchor: _Anchor | None = None
-        # Where a search for a comment's or a marked section's end already failed, in the
-        # current buffer: a later search from further on fails too, so it is skipped.
-        # Without this, `<!--x> <!--x> …` costs the stdlib parser a scan to the end each.
-        self._unclosed: dict[str, int] = {}
-        self._unclosed_in: str | None = None
-
-    def parse_comment(self, i: int, report: bool = True) -> int:
-        return self._unless_unclosed("-->", i, super().parse_comment, report)
-
-    def parse_marked_section(self, i: int, report: bool = True) -> int:
-        name = _DECLARATION_NAME.match(self.rawdata, i + 3)
-        closer = "]>" if name and name.group().lower() in ("if", "else", "endif") else "]]>"
-        return self._unless_unclosed(closer, i, super().parse_marked_section, report)
-
-    def _unless_unclosed(self, closer: str, i: int, parse: Callable[[int, bool], int], report: bool) -> int:
-        if self._unclosed_in is not self.rawdata:
-            self._unclosed, self._unclosed_in = {}, self.rawdata
-        failed = self._unclosed.get(closer, i + 1)
-        if closer == "]]>":  # where no `]>` follows, no `]]>` does
-            failed = min(failed, self._unclosed.get("]>", failed))
-        if i >= failed:
-            return -1
-        end = parse(i, report)
-        if end < 0:
-            self._unclosed.setdefault(closer, i)
-        return end
-
-    def parse_html_declaration(self, i: int) -> int:
-        """`<![ junk` makes the stdlib raise (after moving its position: undone here); report
-        it incomplete instead, so that `close` reads it as text, as a browser does."""
-        position = self.lineno, self.offset
-        try:
-            return super().parse_html_declaration(i)
-        except AssertionError:
-            self.lineno, self.offset = position
-            return -1
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         source = self.get_starttag_text() or ""

@@ -15,8 +15,6 @@ few milliseconds).
 
 from __future__ import annotations
 
-import linkcheck.config as _config
-
 import asyncio
 import os
 import re
@@ -24,7 +22,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from html.parser import HTMLParser
+
+import linkcheck.config as _config
+from linkcheck.safehtml import SafeHTMLParser
 
 #: Below this similarity a page counts as drifted. On the labelled fixtures
 #: (tests/test_rot_drift.py) cosmetic changes (dates, counters, ads, menus, banners) score
@@ -115,12 +115,12 @@ class DriftResult:
     drifted: bool
 
 
-class _Extractor(HTMLParser):
+class _Extractor(SafeHTMLParser):
     """One pass: every text run, with whether it sits in skipped markup, in class-marked
     boilerplate, or inside <main>/<article>."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__()
         #: (text, skipped by tag/role, skipped by class/id, inside main); "\n" runs separate blocks.
         self.runs: list[tuple[str, bool, bool, bool]] = []
         self._stack: list[tuple[str, bool, bool, bool]] = []
@@ -192,11 +192,7 @@ def main_text(html: str | bytes, content_type: str | None = None) -> str:
 
 def _extract(html: str) -> str:
     extractor = _Extractor()
-    try:
-        extractor.feed(html)
-        extractor.close()
-    except (AssertionError, ValueError):  # html.parser on pathological markup
-        pass
+    extractor.feed_document(html)
     runs = [run for run in extractor.runs if not run[1]]
     in_main = [run for run in runs if run[3] or run[0] == "\n"]
     if _word_count(in_main) >= _MAIN_MIN_WORDS:

@@ -28,8 +28,6 @@ Signals named in a verdict: `redirect_home`, `redirect_landing`, `redirect_ances
 
 from __future__ import annotations
 
-import linkcheck.config as _config
-
 import asyncio
 import random
 import re
@@ -37,14 +35,20 @@ import string
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
+import linkcheck.config as _config
 from linkcheck.models import Redirect
-from linkcheck.rot.drift import DEFAULT_COMPARE_LIMIT, main_text, normalized_words, token_similarity
+from linkcheck.rot.drift import (
+    DEFAULT_COMPARE_LIMIT,
+    main_text,
+    normalized_words,
+    token_similarity,
+)
+from linkcheck.safehtml import SafeHTMLParser
 
 if TYPE_CHECKING:
     from linkcheck.check.outcome import Outcome
@@ -271,9 +275,9 @@ def says_not_found(text: str) -> bool:
     return _NOT_FOUND.search(_fold(text)) is not None
 
 
-class _Headings(HTMLParser):
+class _Headings(SafeHTMLParser):
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__()
         self.found: list[str] = []
         self._current: list[str] | None = None
         self._tag = ""
@@ -298,11 +302,7 @@ def not_found_heading(body: bytes | str, content_type: str | None = None) -> str
 
     text = body if isinstance(body, str) else body.decode(charset_of(content_type, body), errors="replace")
     parser = _Headings()
-    try:
-        parser.feed(text)
-        parser.close()
-    except (AssertionError, ValueError):
-        pass
+    parser.feed_document(text)
     return next((heading[:120] for heading in parser.found if heading and says_not_found(heading)), None)
 
 
