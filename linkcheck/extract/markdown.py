@@ -200,15 +200,22 @@ class _Walker:
 
     # -- events -----------------------------------------------------------------
 
-    def _on_text(self, value: str, start: int, end: int) -> None:
-        """Text inside a link (its text) or inside a block with inline HTML."""
+    def _in_link_or_html(self, value: str, start: int, end: int) -> bool:
+        """Give text to the inline HTML around it and to the open links; True if a link took it."""
         if self.inline_html is not None:
             self.inline_html.add(_html.escape(value, quote=False), start, end, False)
-        if self.frames:
-            self._note_inner(end)
-            for frame in self.frames:
-                frame.words.append(value)
-        elif self.code_depth == 0 or self.include_code:
+        if not self.frames:
+            return False
+        self._note_inner(end)
+        for frame in self.frames:
+            frame.words.append(value)
+        return True
+
+    def _on_text(self, value: str, start: int, end: int) -> None:
+        """Text inside a link (its text) or inside a block with inline HTML."""
+        if self._in_link_or_html(value, start, end):
+            return
+        if self.code_depth == 0 or self.include_code:
             self._add_piece(self.run_text, value, start, end)
 
     def _on_start(self, tag: Any, start: int, end: int) -> None:
@@ -243,13 +250,9 @@ class _Walker:
             self.html_block = None
 
     def _on_code(self, value: str, start: int, end: int) -> None:
-        if self.inline_html is not None:
-            self.inline_html.add(_html.escape(value, quote=False), start, end, False)
-        if self.frames:
-            self._note_inner(end)
-            for frame in self.frames:
-                frame.words.append(value)
-        elif self.include_code:  # a code span's text is its source minus backticks and line ends
+        if self._in_link_or_html(value, start, end):
+            return
+        if self.include_code:  # a code span's text is its source minus backticks and line ends
             for _, url in find_urls(value):
                 at = self.source.find(url.encode(), start, end)
                 self._found(at if at >= 0 else start, url)
