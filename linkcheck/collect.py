@@ -44,10 +44,13 @@ def extract_paths(
     *,
     only: Collection[Path] | None = None,
     cache: ExtractionCache | None = None,
+    link_text: bool = True,
 ) -> Extraction:
     """Every link in the documents under `paths`, deduplicated by normalized URL, with all locations.
 
     `only` (absolute, resolved paths) limits reading to those files (`--changed-since`).
+    `link_text=False` leaves `Location.text` empty: no report of a check shows it, and a
+    million citations' texts are a hundred megabytes.
     """
     settings = settings or Settings()
     discovery = Discovery(
@@ -58,7 +61,7 @@ def extract_paths(
             gitignore=settings.files.gitignore,
         )
     )
-    collector = _LinkCollector(settings)
+    collector = _LinkCollector(settings, link_text=link_text)
     extraction = Extraction()
     options = ExtractOptions(include_code=settings.files.include_code)
     documents = [doc for doc in discovery.documents(paths) if only is None or doc.path.resolve() in only]
@@ -200,8 +203,9 @@ def _streamed_plaintext(document: Document, options: ExtractOptions) -> Iterator
 class _LinkCollector:
     """Turns raw links into deduplicated, checkable `Link`s and applies the URL rules."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, link_text: bool = True) -> None:
         self.links: dict[str, Link] = {}
+        self._link_text = link_text
         self._settings = settings
         self._include = [re.compile(pattern) for pattern in settings.urls.include]
         self._exclude = [re.compile(pattern) for pattern in settings.urls.exclude]
@@ -216,7 +220,7 @@ class _LinkCollector:
         link = self._link_for(identifier_url(target, self._settings.urls.doi_resolver) or target, raw, document)
         if link is None:
             return
-        link.locations.append(Location.of(document.display, raw, cited_as))
+        link.locations.append(Location.of(document.display, raw, cited_as, with_text=self._link_text))
         if raw.archive_url and (raw.archive_url, raw.archive_date) not in link.archived_copies:
             link.archived_copies.append((raw.archive_url, raw.archive_date))
 

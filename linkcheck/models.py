@@ -87,8 +87,9 @@ class Location:
     cited_as: str | None = None
 
     @classmethod
-    def of(cls, file: str, raw: RawLink, cited_as: str | None = None) -> Location:
-        return cls(file, raw.line, raw.column, raw.text, raw.page, raw.paragraph, raw.cell, raw.part, cited_as)
+    def of(cls, file: str, raw: RawLink, cited_as: str | None = None, *, with_text: bool = True) -> Location:
+        text = raw.text if with_text else None
+        return cls(file, raw.line, raw.column, text, raw.page, raw.paragraph, raw.cell, raw.part, cited_as)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"file": self.file, "line": self.line, "column": self.column}

@@ -59,7 +59,7 @@ def check_paths(
         cache = None
         if memory is not None:  # the history's own connection: one writer, no lock between the two
             cache = ExtractionCache(memory.history.db, ExtractOptions(include_code=settings.files.include_code))
-        extraction = extract_paths(paths, settings, only=only, cache=cache)
+        extraction = extract_paths(paths, settings, only=only, cache=cache, link_text=False)
         if on_total is not None:
             on_total(len(extraction.links))
         run = _CheckRun(settings, extraction, started_at, now, memory, on_result)

@@ -46,6 +46,9 @@ def test_same_verdicts_as_one_process(farm):
     result = run(settings, urls)
     many = {r.url: (r.status, r.http_status, r.final_url, r.redirects, r.error) for r in result.results}
     assert many == one
+    # results travel back without their locations and get this process's own again
+    cited = {link.url: link.locations for link in links_for(urls)}
+    assert {r.url: r.locations for r in result.results} == cited
     assert not result.all_unreachable
     assert sum(stats.requests for stats in result.host_stats.values()) == sum(host.count() for host in hosts)
 

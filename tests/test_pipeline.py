@@ -53,3 +53,17 @@ def test_unchanged_files_are_not_parsed_again(tmp_path, monkeypatch):
     (tmp_path / "docs" / "b.md").write_text("# B changed\n", encoding="utf-8")
     check_paths(["docs"], fast_settings())
     assert parsed == ["b.md"]
+
+
+def test_a_check_keeps_no_link_text_but_extract_does(tmp_path, monkeypatch):
+    """A check's reports never show link text; not keeping it is what keeps a million
+    citations in memory small (bench scenario c). `extract` lists it."""
+    from linkcheck import check_paths
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.md").write_text("[the text](b.md)\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("# B\n", encoding="utf-8")
+    listed = collect.extract_paths([tmp_path / "a.md"], fast_settings())
+    assert [location.text for link in listed.links for location in link.locations] == ["the text"]
+    checked = check_paths([tmp_path / "a.md"], fast_settings())
+    assert [(location.line, location.column, location.text) for r in checked.results for location in r.locations] == [(1, 12, None)]

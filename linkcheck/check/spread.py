@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import multiprocessing
 import os
 import pickle
@@ -123,9 +124,14 @@ async def run_spread(
     processes: list[_Worker] = []
     finished = False
     try:
-        for index, share in enumerate(shares):
-            processes.append(_Worker.start(_worker_settings(settings, share, totals[index], len(shares)), share, prepare, clock, Engine))
-        await asyncio.gather(*(worker.collect(accept, answered, run) for worker in processes))
+        gc.freeze()  # the forked workers share these objects: their collector must not touch (copy) them
+        try:
+            for index, share in enumerate(shares):
+                processes.append(_Worker.start(_worker_settings(settings, share, totals[index], len(shares)), share, prepare, clock, Engine))
+        finally:
+            gc.unfreeze()
+        by_url = {link.url: link for link in checkable}
+        await asyncio.gather(*(worker.collect(accept, answered, run, by_url) for worker in processes))
         finished = True
     finally:
         for worker in processes:
@@ -213,8 +219,12 @@ class _Worker:
         os.close(write_fd)
         return cls(process, read_fd)
 
-    async def collect(self, accept: ResultCallback, answered: set[str], run: SpreadRun) -> None:
-        """Read the worker's frames until its pipe closes."""
+    async def collect(self, accept: ResultCallback, answered: set[str], run: SpreadRun, links: dict[str, Link]) -> None:
+        """Read the worker's frames until its pipe closes.
+
+        Results arrive without their locations (a million citations would otherwise be
+        pickled, sent and rebuilt a second time here); they get this process's own back.
+        """
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader(limit=2**26)
         transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(self.read_fd, "rb", buffering=0))
@@ -229,6 +239,9 @@ class _Worker:
                 if kind == "results":
                     for result in payload:
                         answered.add(result.url)
+                        link = links.get(result.url)
+                        if link is not None:
+                            result.locations = list(link.locations)
                         accept(result)
                 elif kind == "done":
                     stats, tried, unreachable = payload
@@ -296,6 +309,7 @@ class _Outbox:
         self.pipe.write(_HEADER.pack(len(frame)) + frame)  # blocking: a slow reader slows this worker
 
     def add(self, result: Result) -> None:
+        result.locations = []  # the parent has them: see _Worker.collect
         self.batch.append(result)
         if len(self.batch) >= BATCH:
             self.flush()
