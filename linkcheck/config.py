@@ -8,6 +8,7 @@ came from, so a typo never silently does nothing.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import tomllib
@@ -185,6 +186,12 @@ class HostSettings:
     headers: dict[str, str] = field(default_factory=dict, metadata={"kind": "headers", "help": "extra headers; ${VAR} expands from the environment"})
 
 
+@functools.lru_cache(maxsize=16)
+def _statuses(names: tuple[str, ...]) -> frozenset[Status]:
+    """`report.fail_on` as statuses; asked once per result, so built once per setting."""
+    return frozenset(Status(name) for name in names if name != "drift")
+
+
 @dataclass
 class Settings:
     """Everything a run needs to know, typed; build it with `load_settings`."""
@@ -201,7 +208,7 @@ class Settings:
 
     @property
     def fail_on(self) -> frozenset[Status]:
-        return frozenset(Status(name) for name in self.report.fail_on if name != "drift")
+        return _statuses(tuple(self.report.fail_on))
 
     @property
     def fail_on_drift(self) -> bool:

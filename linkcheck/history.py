@@ -153,6 +153,7 @@ class History:
 
     def record(self, run_id: int, result: Result) -> None:
         first = result.locations[0] if result.locations else None
+        extra = _extra(result)
         self._pending.append(
             (
                 run_id,
@@ -160,14 +161,14 @@ class History:
                 result.status.value,
                 result.http_status,
                 result.final_url,
-                json.dumps([hop.to_dict() for hop in result.redirects]),
+                json.dumps([hop.to_dict() for hop in result.redirects]) if result.redirects else "[]",
                 result.error,
                 _iso(result.checked_at or datetime.now(timezone.utc)),
                 result.duration_ms,
                 int(result.cached),
                 len(result.locations),
                 json.dumps(first.to_dict()) if first else None,
-                json.dumps(_extra(result)) if _extra(result) else None,
+                json.dumps(extra) if extra else None,
             )
         )
         if len(self._pending) >= _BATCH or time.monotonic() - self._last_flush >= _FLUSH_SECONDS:

@@ -78,13 +78,21 @@ def test_a_dead_worker_is_replaced_by_this_process(farm):
     parent = os.getpid()
 
     def prepare(engine, client):
-        if os.getpid() != parent and any("127.0.0.3" in link for link in urls):
-            if engine.settings.host_limits("127.0.0.3")[0] == engine.settings.check.host_concurrency:  # the worker owning .3
+        if os.getpid() == parent:
+            return
+        check_page = engine.check_page
+
+        async def dies_on_the_second_host(links):
+            if "127.0.0.3" in links[0].url:  # the worker that owns .3 dies before checking it
                 os._exit(3)
+            return await check_page(links)
+
+        engine.check_page = dies_on_the_second_host
 
     result = run(fast_settings(farm), urls, prepare=prepare)
     assert sorted(r.url for r in result.results) == sorted(urls)
     assert all(r.status is Status.OK for r in result.results)
+    assert hosts[1].count() == 10  # every .3 URL was checked here, once
 
 
 def test_cancelling_stops_every_worker(farm):
@@ -106,3 +114,39 @@ def test_cancelling_stops_every_worker(farm):
 
 def test_small_runs_stay_in_one_process():
     assert spread.worker_count(fast_settings(), links_for([f"http://h{n}.org/" for n in range(10)])) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://Example.org:80/a", "https://u:p@x.org/", "http://[::1]:8080/x", "http://a.b.c/?q", "http://a.com?x=1",
+     "http://a.com#f", "http://a.com", "https://www.B.example.org.:8443/p?q#f", "mailto:x@y"],
+)  # fmt: skip
+def test_the_cheap_host_is_urlsplits(url):
+    from urllib.parse import urlsplit
+
+    assert spread._host(url) == (urlsplit(url).hostname or "")
+
+
+def test_links_fed_while_checking_keep_their_site_in_one_worker(farm):
+    """The pipeline feeds links as extraction finds them: a site seen again in a later
+    batch goes to the worker that already has it, so its limit holds exactly."""
+    busy = farm.host(ip="127.0.0.2").default(respond(200, "x", delay=0.05))
+    other = farm.host(ip="127.0.0.3").default(respond(200, "x", delay=0.05))
+    # after the first batch the busy site's worker is the more loaded one: dealing the
+    # second batch by load alone would split the site over both workers
+    first = [busy.url(f"/a/{n}") for n in range(40)] + [other.url(f"/a/{n}") for n in range(30)]
+    second = [busy.url(f"/b/{n}") for n in range(30)]
+
+    async def go():
+        settings = fast_settings(farm, **{"check.host_concurrency": 3, "check.max_concurrency": 64})
+        async with spread.SpreadSession(settings, 2) as session:
+            session.feed(links_for(first))
+            await asyncio.sleep(0.2)  # the first batch is being checked
+            session.feed(links_for(second))
+        return session.run
+
+    result = asyncio.run(go())
+    assert sorted(r.url for r in result.results) == sorted(first + second)
+    assert all(r.status is Status.OK and r.locations for r in result.results)
+    assert busy.max_in_flight == 3 and other.max_in_flight == 3
+    assert busy.count() == 70 and other.count() == 30

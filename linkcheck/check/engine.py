@@ -10,9 +10,10 @@ max(max over hosts of ceil(n_host / C), ceil(N / G)) x latency.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timezone
 from dataclasses import dataclass
 from typing import Any
@@ -112,27 +113,21 @@ class Engine:
 
         Links that differ only in their #fragment share one request.
         """
-        queues: dict[str, deque[list[Link]]] = {}
-        pages: dict[str, list[Link]] = {}
-        for link in links:
-            if link.verdict is not None:
-                self._record(verdict_result(link, self.clock()), on_result)
-            elif link.request_url in pages:
-                pages[link.request_url].append(link)
-            else:
-                pages[link.request_url] = group = [link]
-                host = urlsplit(link.request_url).hostname or ""
-                queues.setdefault(host, deque()).append(group)
-        async with asyncio.TaskGroup() as task_group:
-            for host, queue in sorted(queues.items(), key=lambda item: -len(item[1])):
-                for _ in range(min(self.limiter.concurrency(host), len(queue))):
-                    task_group.create_task(self._worker(queue, on_result))
+        async with self.stream(on_result) as feed:
+            feed(links)
         return self.results
 
-    async def _worker(self, queue: deque[list[Link]], on_result: ResultCallback | None) -> None:
-        while queue:
-            for result in await self.check_page(queue.popleft()):
-                self._record(result, on_result)
+    @contextlib.asynccontextmanager
+    async def stream(self, on_result: ResultCallback | None = None) -> AsyncIterator[Callable[[Sequence[Link]], None]]:
+        """Check links as they are fed, while the caller is still finding more.
+
+        Yields `feed(links)`; leaving the block waits for every check. Within one feed,
+        links that differ only in their #fragment share one request, and hosts with the
+        most URLs start first; a page already requested when another #fragment of it
+        arrives in a later feed is requested again for it.
+        """
+        async with asyncio.TaskGroup() as task_group:
+            yield _Feed(self, task_group, on_result).feed
 
     async def check_page(self, links: Sequence[Link]) -> list[Result]:
         """One request for a page, one result per cited form of it (each #fragment judged)."""
@@ -221,6 +216,51 @@ class Engine:
         self.results.append(result)
         if on_result is not None:
             on_result(result)
+
+
+class _Feed:
+    """The scheduler behind `Engine.stream`: a queue of pages per host, and as many workers
+    per host as its concurrency allows, started as soon as the host has work."""
+
+    def __init__(self, engine: Engine, task_group: asyncio.TaskGroup, on_result: ResultCallback | None) -> None:
+        self.engine = engine
+        self.task_group = task_group
+        self.on_result = on_result
+        self.queues: dict[str, deque[list[Link]]] = {}
+        #: Pages not yet requested, by request URL: a #fragment arriving now joins its page.
+        self.waiting: dict[str, list[Link]] = {}
+        self.workers: dict[str, int] = {}
+
+    def feed(self, links: Sequence[Link]) -> None:
+        engine = self.engine
+        touched: dict[str, deque[list[Link]]] = {}
+        for link in links:
+            if link.verdict is not None:
+                engine._record(verdict_result(link, engine.clock()), self.on_result)
+                continue
+            group = self.waiting.get(link.request_url)
+            if group is not None:
+                group.append(link)
+                continue
+            self.waiting[link.request_url] = group = [link]
+            host = urlsplit(link.request_url).hostname or ""
+            touched[host] = queue = self.queues.setdefault(host, deque())
+            queue.append(group)
+        for host, queue in sorted(touched.items(), key=lambda item: -len(item[1])):
+            busy = self.workers.get(host, 0)
+            for _ in range(min(engine.limiter.concurrency(host) - busy, len(queue))):
+                self.workers[host] = self.workers.get(host, 0) + 1
+                self.task_group.create_task(self._worker(host, queue))
+
+    async def _worker(self, host: str, queue: deque[list[Link]]) -> None:
+        try:
+            while queue:
+                group = queue.popleft()
+                del self.waiting[group[0].request_url]
+                for result in await self.engine.check_page(group):
+                    self.engine._record(result, self.on_result)
+        finally:
+            self.workers[host] -= 1
 
     async def _precheck(self, url: str) -> Failure | None:
         parts = urlsplit(url)

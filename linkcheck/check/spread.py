@@ -30,7 +30,7 @@ import pickle
 import signal
 import struct
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -84,13 +84,28 @@ def worker_count(settings: Settings, links: Sequence[Link]) -> int:
 
 def partition(links: Sequence[Link], workers: int) -> list[list[Link]]:
     """Links grouped by site, sites dealt to the least loaded worker, biggest first."""
+    shares: list[list[Link]] = [[] for _ in range(workers)]
+    for index, site_links in _deal(_by_site(links), [0] * workers, {}):
+        shares[index].extend(site_links)
+    return shares
+
+
+def _by_site(links: Sequence[Link]) -> dict[str, list[Link]]:
     by_site: dict[str, list[Link]] = {}
     for link in links:
         by_site.setdefault(_site(link.request_url), []).append(link)
-    shares: list[list[Link]] = [[] for _ in range(workers)]
-    for site_links in sorted(by_site.values(), key=len, reverse=True):
-        min(shares, key=len).extend(site_links)
-    return shares
+    return by_site
+
+
+def _deal(by_site: dict[str, list[Link]], load: list[int], owner: dict[str, int]) -> Iterator[tuple[int, list[Link]]]:
+    """(worker, links) per site, biggest site first: a site seen before stays with its
+    worker (`owner`), a new one goes to the least loaded; `load` counts links per worker."""
+    for site, site_links in sorted(by_site.items(), key=lambda item: -len(item[1])):
+        index = owner.get(site)
+        if index is None:
+            index = owner[site] = min(range(len(load)), key=load.__getitem__)
+        load[index] += len(site_links)
+        yield index, site_links
 
 
 async def run_spread(
@@ -106,40 +121,108 @@ async def run_spread(
 
     Links that already carry a verdict are reported here, without a worker.
     """
-    from linkcheck.check.engine import Engine
+    async with SpreadSession(settings, workers, on_result, prepare=prepare, clock=clock) as session:
+        session.feed(links)
+    return session.run
 
-    run = SpreadRun()
 
-    def accept(result: Result) -> None:
-        run.results.append(result)
-        if on_result is not None:
-            on_result(result)
+class SpreadSession:
+    """Workers forked before the links are all known, and fed as they are found.
 
-    checkable = [link for link in links if link.verdict is None]
-    if any(link.verdict is not None for link in links):
-        await _check_here(settings, [link for link in links if link.verdict is not None], accept, run, None, clock)
-    shares = [share for share in partition(checkable, workers) if share]
-    totals = _split(settings.check.max_concurrency, len(shares))
-    answered: set[str] = set()
-    processes: list[_Worker] = []
-    finished = False
-    try:
+    `async with SpreadSession(...) as session: session.feed(links)` (any number of
+    times). Leaving the block says that no more links are coming, waits for every
+    verdict, and checks here what a dead worker left; `session.run` holds what happened.
+    A site goes to one worker for good, the least loaded when it is first seen (within
+    one `feed`, biggest sites first), so its limits hold exactly in that worker.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        workers: int,
+        on_result: ResultCallback | None = None,
+        *,
+        prepare: Prepare | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.size = max(1, workers)
+        self.on_result = on_result
+        self.prepare = prepare
+        self.clock = clock
+        self.run = SpreadRun()
+        #: Every link fed, by URL: results come back without locations and get these links' own.
+        self._fed: dict[str, Link] = {}
+        self._answered: set[str] = set()
+        self._with_verdict: list[Link] = []
+        self._site_worker: dict[str, int] = {}
+        self._load = [0] * self.size
+        self._workers: list[_Worker] = []
+        self._collecting: list[asyncio.Task[None]] = []
+
+    async def __aenter__(self) -> SpreadSession:
+        from linkcheck.check.engine import Engine
+
+        totals = _split(self.settings.check.max_concurrency, self.size)
         gc.freeze()  # the forked workers share these objects: their collector must not touch (copy) them
         try:
-            for index, share in enumerate(shares):
-                processes.append(_Worker.start(_worker_settings(settings, share, totals[index], len(shares)), share, prepare, clock, Engine))
+            for index in range(self.size):
+                inherited = [fd for worker in self._workers for fd in worker.fds]
+                self._workers.append(_Worker.start(self.settings, totals[index], self.size, self.prepare, self.clock, Engine, inherited))
         finally:
             gc.unfreeze()
-        by_url = {link.url: link for link in checkable}
-        await asyncio.gather(*(worker.collect(accept, answered, run, by_url) for worker in processes))
-        finished = True
-    finally:
-        for worker in processes:
-            worker.stop(graceful=finished)
-    missing = [link for link in checkable if link.url not in answered]
-    if missing:  # a worker died: check what it left in this process
-        await _check_here(settings, missing, accept, run, prepare, clock)
-    return run
+        for worker in self._workers:
+            await worker.connect()
+            self._collecting.append(asyncio.create_task(worker.collect(self._receive, self.run)))
+        return self
+
+    def feed(self, links: Sequence[Link]) -> None:
+        checkable = []
+        for link in links:
+            if link.verdict is not None:
+                self._with_verdict.append(link)
+            else:
+                self._fed[link.url] = link
+                checkable.append(link)
+        batches: dict[int, list[Link]] = {}
+        for index, site_links in _deal(_by_site(checkable), self._load, self._site_worker):
+            batches.setdefault(index, []).extend(site_links)
+        for index, batch in batches.items():
+            # the worker needs the URL (and any archived copy the document cites), not the locations
+            self._workers[index].send([Link(link.url, archived_copies=list(link.archived_copies)) for link in batch])
+
+    def _accept(self, result: Result) -> None:
+        self.run.results.append(result)
+        if self.on_result is not None:
+            self.on_result(result)
+
+    def _receive(self, result: Result) -> None:
+        self._answered.add(result.url)
+        link = self._fed.get(result.url)
+        if link is not None:
+            result.locations = list(link.locations)
+        self._accept(result)
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        finished = False
+        try:
+            if exc_type is None:
+                for worker in self._workers:
+                    worker.end()
+                await asyncio.gather(*self._collecting)
+                finished = True
+        finally:
+            for task in self._collecting:
+                task.cancel()
+            for worker in self._workers:
+                worker.stop(graceful=finished)
+        if not finished:
+            return
+        if self._with_verdict:
+            await _check_here(self.settings, self._with_verdict, self._accept, self.run, None, self.clock)
+        missing = [link for url, link in self._fed.items() if url not in self._answered]
+        if missing:  # a worker died: check what it left in this process
+            await _check_here(self.settings, missing, self._accept, self.run, self.prepare, self.clock)
 
 
 async def _check_here(
@@ -176,15 +259,28 @@ def _split(total: int, parts: int) -> list[int]:
 
 def _site(url: str) -> str:
     """The last two labels of the host (a cheap stand-in for the registrable domain)."""
-    host = (urlsplit(url).hostname or "").rstrip(".")
+    host = _host(url).rstrip(".")
     if host.replace(".", "").isdigit() or ":" in host:
         return host  # an IP address is its own site
     return ".".join(host.split(".")[-2:])
 
 
-def _worker_settings(settings: Settings, links: list[Link], max_concurrency: int, workers: int) -> Settings:
-    """The worker's copy: its share of the global limit, and 1/n of any host it does not own."""
-    own = {urlsplit(link.request_url).hostname or "" for link in links}
+def _host(url: str) -> str:
+    """The host of a normalized URL; plain string work for the usual `scheme://host[:port]/…`
+    (urlsplit costs ~10 µs, and a run asks for every URL twice)."""
+    _, sep, rest = url.partition("://")
+    netloc = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if not sep or "@" in netloc or "[" in netloc:
+        return urlsplit(url).hostname or ""
+    return netloc.split(":", 1)[0].lower()
+
+
+def _worker_settings(settings: Settings, max_concurrency: int, workers: int) -> tuple[Settings, set[str]]:
+    """The worker's copy: its share of the global limit, and 1/n of any host it does not own.
+
+    The returned set is the worker's own hosts; the worker adds each host it is fed.
+    """
+    own: set[str] = set()
     copy = dataclasses.replace(settings, check=dataclasses.replace(settings.check, max_concurrency=max_concurrency))
     base = settings.host_limits
 
@@ -195,7 +291,7 @@ def _worker_settings(settings: Settings, links: list[Link], max_concurrency: int
         return max(1, concurrency // workers), interval * workers
 
     copy.host_limits = host_limits  # type: ignore[method-assign,assignment]
-    return copy
+    return copy, own
 
 
 async def _maybe_await(value: Awaitable[None] | None) -> None:
@@ -204,45 +300,72 @@ async def _maybe_await(value: Awaitable[None] | None) -> None:
 
 
 class _Worker:
-    """One forked worker: the process, and the read end of the pipe its results come through."""
+    """One forked worker: the process, the pipe its links go down and the one its results come up."""
 
-    def __init__(self, process: multiprocessing.process.BaseProcess, read_fd: int) -> None:
+    def __init__(self, process: multiprocessing.process.BaseProcess, results_fd: int, links_fd: int) -> None:
         self.process = process
-        self.read_fd = read_fd
+        self.results_fd = results_fd
+        self.links_fd = links_fd
+        self.fds = [results_fd, links_fd]
+        self._links: asyncio.WriteTransport | None = None
 
     @classmethod
-    def start(cls, settings: Settings, links: list[Link], prepare: Prepare | None, clock: Callable[[], datetime] | None, engine_class: Any) -> _Worker:
-        read_fd, write_fd = os.pipe()
+    def start(
+        cls, settings: Settings, max_concurrency: int, workers: int, prepare: Prepare | None,
+        clock: Callable[[], datetime] | None, engine_class: Any, inherited: list[int],
+    ) -> _Worker:  # fmt: skip
+        """Fork the worker; `inherited` are the other workers' pipe ends, which it closes."""
+        links_read, links_write = os.pipe()
+        results_read, results_write = os.pipe()
+        worker_settings, own = _worker_settings(settings, max_concurrency, workers)
         context = multiprocessing.get_context("fork")
-        process = context.Process(target=_worker_main, args=(settings, links, prepare, clock, engine_class, read_fd, write_fd), daemon=True)
+        process = context.Process(
+            target=_worker_main,
+            args=(worker_settings, own, prepare, clock, engine_class, links_read, results_write, [*inherited, links_write, results_read]),
+            daemon=True,
+        )
         process.start()
-        os.close(write_fd)
-        return cls(process, read_fd)
+        os.close(links_read)
+        os.close(results_write)
+        return cls(process, results_read, links_write)
 
-    async def collect(self, accept: ResultCallback, answered: set[str], run: SpreadRun, links: dict[str, Link]) -> None:
+    async def connect(self) -> None:
+        loop = asyncio.get_running_loop()
+        # asyncio buffers what the worker has not read yet: feeding never blocks this loop
+        self._links, _ = await loop.connect_write_pipe(asyncio.Protocol, os.fdopen(self.links_fd, "wb", buffering=0))
+
+    def send(self, links: list[Link]) -> None:
+        self._write("links", links)
+
+    def end(self) -> None:
+        self._write("end", None)
+        if self._links is not None:
+            self._links.close()
+
+    def _write(self, kind: str, payload: Any) -> None:
+        if self._links is None or self._links.is_closing():
+            return  # the worker is gone; its links are checked in this process at the end
+        frame = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
+        self._links.write(_HEADER.pack(len(frame)) + frame)
+
+    async def collect(self, receive: ResultCallback, run: SpreadRun) -> None:
         """Read the worker's frames until its pipe closes.
 
         Results arrive without their locations (a million citations would otherwise be
-        pickled, sent and rebuilt a second time here); they get this process's own back.
+        pickled, sent and rebuilt a second time here); `receive` gives them back.
         """
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader(limit=2**26)
-        transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(self.read_fd, "rb", buffering=0))
+        transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(self.results_fd, "rb", buffering=0))
         try:
             while True:
-                try:
-                    header = await reader.readexactly(_HEADER.size)
-                    frame = await reader.readexactly(_HEADER.unpack(header)[0])
-                except asyncio.IncompleteReadError:
-                    return  # the worker is gone; run_spread checks what it left
-                kind, payload = pickle.loads(frame)
+                frame = await _read_frame(reader)
+                if frame is None:
+                    return  # the worker is gone; the session checks what it left
+                kind, payload = frame
                 if kind == "results":
                     for result in payload:
-                        answered.add(result.url)
-                        link = links.get(result.url)
-                        if link is not None:
-                            result.locations = list(link.locations)
-                        accept(result)
+                        receive(result)
                 elif kind == "done":
                     stats, tried, unreachable = payload
                     _merge(run, stats, [], lambda outcomes: True)
@@ -254,6 +377,8 @@ class _Worker:
 
     def stop(self, graceful: bool) -> None:
         """Reap the worker: let a finished one exit by itself, stop any other at once."""
+        if self._links is not None and not self._links.is_closing():
+            self._links.abort()
         if graceful:
             self.process.join(timeout=2)
         if self.process.is_alive():
@@ -261,27 +386,44 @@ class _Worker:
         self.process.join(timeout=5)
 
 
+async def _read_frame(reader: asyncio.StreamReader) -> tuple[str, Any] | None:
+    """One (kind, payload) frame, or None when the other side has closed the pipe."""
+    try:
+        header = await reader.readexactly(_HEADER.size)
+        frame: tuple[str, Any] = pickle.loads(await reader.readexactly(_HEADER.unpack(header)[0]))
+    except asyncio.IncompleteReadError:
+        return None
+    return frame
+
+
 def _worker_main(
-    settings: Settings, links: list[Link], prepare: Prepare | None, clock: Callable[[], datetime] | None, engine_class: Any, read_fd: int, write_fd: int
-) -> None:
+    settings: Settings, own: set[str], prepare: Prepare | None, clock: Callable[[], datetime] | None,
+    engine_class: Any, links_fd: int, results_fd: int, inherited: list[int],
+) -> None:  # fmt: skip
     """The worker process: a fresh loop, its own client and engine, results down the pipe."""
-    os.close(read_fd)
+    for fd in inherited:  # the parent's ends and other workers' pipes: not ours to hold open
+        with contextlib.suppress(OSError):
+            os.close(fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(ValueError):
         signal.set_wakeup_fd(-1)  # the parent loop's wake-up pipe is not ours
     from linkcheck.check.loop import run
 
-    run(_work(settings, links, prepare, clock, engine_class, write_fd))
+    run(_work(settings, own, prepare, clock, engine_class, links_fd, results_fd))
 
 
 async def _work(
-    settings: Settings, links: list[Link], prepare: Prepare | None, clock: Callable[[], datetime] | None, engine_class: Any, write_fd: int
-) -> None:
+    settings: Settings, own: set[str], prepare: Prepare | None, clock: Callable[[], datetime] | None,
+    engine_class: Any, links_fd: int, results_fd: int,
+) -> None:  # fmt: skip
     from linkcheck.check.client import make_client
     from linkcheck.check.engine import all_unreachable
 
-    with os.fdopen(write_fd, "wb", buffering=0) as pipe:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=2**26)
+    inbox, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(links_fd, "rb", buffering=0))
+    with os.fdopen(results_fd, "wb", buffering=0) as pipe:
         outbox = _Outbox(pipe)
         async with make_client(settings) as client:
             engine = engine_class(settings, client, clock=clock)
@@ -289,9 +431,13 @@ async def _work(
                 await _maybe_await(prepare(engine, client))
             ticker = asyncio.create_task(outbox.tick())
             try:
-                await engine.run(links, outbox.add)
+                async with engine.stream(outbox.add) as feed:
+                    while (frame := await _read_frame(reader)) is not None and frame[0] == "links":
+                        own.update(_host(link.request_url) for link in frame[1])
+                        feed(frame[1])
             finally:
                 ticker.cancel()
+                inbox.close()
             outbox.flush()
             outcomes = list(engine.outcomes.values())
             outbox.send("done", (engine.host_stats, bool(outcomes), all_unreachable(outcomes) if outcomes else True))
@@ -325,4 +471,4 @@ class _Outbox:
             self.flush()
 
 
-__all__ = ["MIN_LINKS", "SpreadRun", "partition", "run_spread", "worker_count"]
+__all__ = ["MIN_LINKS", "SpreadRun", "SpreadSession", "partition", "run_spread", "worker_count"]
