@@ -52,28 +52,66 @@ def extract_paths(
     `link_text=False` leaves `Location.text` empty: no report of a check shows it, and a
     million citations' texts are a hundred megabytes.
     """
-    settings = settings or Settings()
-    discovery = Discovery(
-        DiscoverOptions(
-            include=settings.files.include,
-            exclude=settings.files.exclude,
-            hidden=settings.files.hidden,
-            gitignore=settings.files.gitignore,
+    return Reading(paths, settings, only=only, cache=cache, link_text=link_text).read_all()
+
+
+class Reading:
+    """`extract_paths` one document at a time: `steps()` yields, after each document, the
+    links first seen in it, so checking can start while the rest is still being read."""
+
+    def __init__(
+        self,
+        paths: Sequence[PathLike],
+        settings: Settings | None = None,
+        *,
+        only: Collection[Path] | None = None,
+        cache: ExtractionCache | None = None,
+        link_text: bool = True,
+    ) -> None:
+        self.settings = settings = settings or Settings()
+        self._discovery = Discovery(
+            DiscoverOptions(
+                include=settings.files.include,
+                exclude=settings.files.exclude,
+                hidden=settings.files.hidden,
+                gitignore=settings.files.gitignore,
+            )
         )
-    )
-    collector = _LinkCollector(settings, link_text=link_text)
-    extraction = Extraction()
-    options = ExtractOptions(include_code=settings.files.include_code)
-    documents = [doc for doc in discovery.documents(paths) if only is None or doc.path.resolve() in only]
-    for document, raw_links, notices in _extracted(documents, options, settings.files.max_file_size, cache):
-        extraction.documents += 1
-        extraction.notices.extend(notices)
-        for raw in raw_links:
-            collector.add(raw, document)
-            extraction.citations += 1
-    extraction.notices[:0] = discovery.notices
-    extraction.links = list(collector.links.values())
-    return extraction
+        self._collector = _LinkCollector(settings, link_text=link_text)
+        self._cache = cache
+        self._result = Extraction()
+        #: The documents to read, found up front (discovery is cheap; reading is not).
+        self.documents = [doc for doc in self._discovery.documents(paths) if only is None or doc.path.resolve() in only]
+
+    @property
+    def links(self) -> dict[str, Link]:
+        """Every link so far, by URL (its locations grow as later documents cite it)."""
+        return self._collector.links
+
+    def size(self) -> int:
+        """Bytes to read, all documents together."""
+        return sum(_size(document) for document in self.documents)
+
+    def steps(self) -> Iterator[list[Link]]:
+        options = ExtractOptions(include_code=self.settings.files.include_code)
+        result, collector = self._result, self._collector
+        for document, raw_links, notices in _extracted(self.documents, options, self.settings.files.max_file_size, self._cache):
+            result.documents += 1
+            result.notices.extend(notices)
+            for raw in raw_links:
+                collector.add(raw, document)
+                result.citations += 1
+            yield collector.take_new()
+
+    def read_all(self) -> Extraction:
+        for _ in self.steps():
+            pass
+        return self.extraction()
+
+    def extraction(self) -> Extraction:
+        """What has been read so far (everything, once `steps()` is exhausted)."""
+        result = self._result
+        return Extraction(list(self._collector.links.values()), result.documents, result.citations, [*self._discovery.notices, *result.notices])
 
 
 #: Plain text larger than this is read line by line in blocks instead of whole.
@@ -213,6 +251,12 @@ class _LinkCollector:
         self._checkable = 0
         self._seen: dict[tuple[str, str | None], Link] = {}
         self._local_keys: set[str] = set()
+        self._new: list[Link] = []
+
+    def take_new(self) -> list[Link]:
+        """The links created since the last call."""
+        new, self._new = self._new, []
+        return new
 
     def add(self, raw: RawLink, document: Document) -> None:
         target = raw.target.strip()
@@ -275,4 +319,5 @@ class _LinkCollector:
                 if self._checkable > limit:
                     verdict, reason = Status.EXCLUDED, f"over the run's limit of {limit} URLs (check.max_urls)"
             link = self.links[url] = Link(url=url, verdict=verdict, reason=reason)
+            self._new.append(link)
         return link

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timezone
@@ -19,13 +20,13 @@ import httpx
 from linkcheck.check import Engine, make_client, network_available
 from linkcheck.check.engine import PageVerdict, all_unreachable, verdict_result
 from linkcheck.check.loop import run as run_loop
-from linkcheck.check.spread import run_spread, worker_count
+from linkcheck.check.spread import SpreadRun, SpreadSession, can_fork, run_spread, worker_count
 from linkcheck.check.outcome import Outcome
 from linkcheck.config import Settings
 from linkcheck.archive.lock import ArchiveLock
 from linkcheck.confirm import ConfirmRule, confirm
 from linkcheck.errors import InputError, Interrupted, NetworkUnavailable
-from linkcheck.collect import Extraction, PathLike, extract_paths
+from linkcheck.collect import Extraction, PathLike, Reading, extract_paths
 from linkcheck.extract import ExtractOptions
 from linkcheck.extract_cache import ExtractionCache
 from linkcheck.history import Check, History, inputs_key
@@ -59,12 +60,17 @@ def check_paths(
         cache = None
         if memory is not None:  # the history's own connection: one writer, no lock between the two
             cache = ExtractionCache(memory.history.db, ExtractOptions(include_code=settings.files.include_code))
-        extraction = extract_paths(paths, settings, only=only, cache=cache, link_text=False)
-        if on_total is not None:
-            on_total(len(extraction.links))
-        run = _CheckRun(settings, extraction, started_at, now, memory, on_result)
+        reading = Reading(paths, settings, only=only, cache=cache, link_text=False)
+        workers = _stream_workers(settings, reading) if client is None else 1
+        run = _CheckRun(settings, Extraction(), started_at, now, memory, on_result)
         try:
-            reachable = run_loop(run.execute(client))
+            if workers > 1:
+                reachable = run_loop(run.execute_streaming(reading, workers, on_total))
+            else:
+                run.extraction = reading.read_all()
+                if on_total is not None:
+                    on_total(len(run.extraction.links))
+                reachable = run_loop(run.execute(client))
         except (KeyboardInterrupt, asyncio.CancelledError):
             raise Interrupted(run.finish(interrupted=True)) from None
         if not reachable:
@@ -146,13 +152,80 @@ class _CheckRun:
 
     async def _execute_spread(self, to_check: list[Link], workers: int) -> bool:
         """`execute` with the hosts split over worker processes (linkcheck.check.spread)."""
+        spread = await run_spread(self.settings, to_check, self.accept, workers=workers, prepare=self._prepare_worker, clock=self.now)
+        return await self._spread_done(spread)
 
-        def prepare(engine: Engine, http: httpx.AsyncClient) -> None:
-            # Runs in each worker: no history there (its SQLite connection is this process's).
-            _ReferenceRot(self.settings, engine, http, [], self.started_at, None).attach()
+    async def execute_streaming(self, reading: Reading, workers: int, on_total: Callable[[int], None] | None) -> bool:
+        """Read the documents and check at once: each document's new links go to the
+        workers as soon as it is read (a large corpus no longer waits for its last file).
 
-        spread = await run_spread(self.settings, to_check, self.accept, workers=workers, prepare=prepare, clock=self.now)
+        Verdicts that arrive while reading goes on are held until it ends, because a
+        link's locations are complete only then; so are verdicts reused from history.
+        """
+        _cancel_on_sigterm()
+        held: list[Result] | None = []
+
+        def arrive(result: Result) -> None:
+            if held is not None:
+                held.append(result)
+            else:
+                self.accept(result)
+
+        known: list[Link] = []
+        try:
+            async with SpreadSession(self.settings, workers, arrive, prepare=self._prepare_worker, clock=self.now) as session:
+                pending: list[Link] = []
+                for new_links in reading.steps():
+                    pending.extend(new_links)
+                    if len(pending) >= FEED_BATCH:
+                        session.feed(self._to_request(pending, known, arrive))
+                        pending = []
+                        await asyncio.sleep(0)  # let the loop write to and read from the workers
+                session.feed(self._to_request(pending, known, arrive))
+                self.extraction = reading.extraction()
+                if on_total is not None:
+                    on_total(len(self.extraction.links))
+                held, early = None, held
+                self._accept_late(early, reading.links)
+        finally:
+            self.extraction = reading.extraction()
+            if held is not None:  # interrupted while reading: keep what was checked
+                self._accept_late(held, reading.links)
+        for link in known:
+            self.accept(verdict_result(link, self.now()))
+        return await self._spread_done(session.run)
+
+    def _to_request(self, links: list[Link], known: list[Link], arrive: Callable[[Result], None]) -> list[Link]:
+        """The links that need a request; a verdict known without one (local, invalid …)
+        waits in `known`, and one fresh in history goes to `arrive`."""
+        if self.memory is not None:
+            self.memory.prefetch(links)
+        to_request = []
+        for link in links:
+            if link.verdict is not None:
+                known.append(link)
+                continue
+            cached = self.memory.cached(link) if self.memory is not None else None
+            if cached is not None:
+                arrive(cached)
+            else:
+                to_request.append(link)
+        return to_request
+
+    def _accept_late(self, results: list[Result], links: dict[str, Link]) -> None:
+        for result in results:
+            link = links.get(result.url)
+            if link is not None:
+                result.locations = list(link.locations)
+            self.accept(result)
+
+    def _prepare_worker(self, engine: Engine, http: httpx.AsyncClient) -> None:
+        # Runs in each worker: no history there (its SQLite connection is this process's).
+        _ReferenceRot(self.settings, engine, http, engine.notices, self.started_at, None).attach()
+
+    async def _spread_done(self, spread: SpreadRun) -> bool:
         self.host_stats = spread.host_stats
+        self.extraction.notices.extend(notice for notice in spread.notices if notice not in self.extraction.notices)
         if spread.all_unreachable and self.settings.network.probe_urls:
             async with make_client(self.settings) as http:
                 return await network_available(http, self.settings.network.probe_urls)
@@ -355,7 +428,11 @@ class _Memory:
 
     def prefetch(self, links: Sequence[Link]) -> None:
         if self.settings.history.max_age > 0 or self.settings.history.max_age_broken > 0:
-            self._latest = self.history.latest_many([link.url for link in links if link.verdict is None], self.run_id)
+            latest = self.history.latest_many([link.url for link in links if link.verdict is None], self.run_id)
+            if self._latest is None:
+                self._latest = latest
+            else:  # streaming: one batch of links per document
+                self._latest.update(latest)
 
     @classmethod
     @contextlib.contextmanager
@@ -408,6 +485,23 @@ class _Memory:
     def finish(self, report: Report) -> Diff:
         self.history.finish_run(self.run_id, report.finished_at, report.documents, report.links, report.interrupted)
         return self.history.diff(self.run_id, self.settings.fail_on)
+
+
+#: A corpus smaller than this is read before checking starts, in one process: workers
+#: cost more than they save below a couple of thousand links (~200 bytes of text each).
+STREAM_MIN_BYTES = 512 * 1024
+#: New links are sent to the workers in batches of about this many (fewer, larger frames).
+FEED_BATCH = 1000
+
+
+def _stream_workers(settings: Settings, reading: Reading) -> int:
+    """Worker processes to check with while reading (1: read first, then decide)."""
+    if settings.archive.enabled or not can_fork():
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cores < 2 or reading.size() < STREAM_MIN_BYTES:
+        return 1
+    return min(cores, settings.check.max_concurrency)
 
 
 def _ensure_folder(folder: Path) -> None:

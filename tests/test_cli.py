@@ -1,11 +1,13 @@
 """End to end: the CLI in-process (CliRunner) and as a real subprocess, against the loopback farm."""
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import jsonschema
@@ -13,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from linkcheck.cli import cli
+from linkcheck.pipeline import STREAM_MIN_BYTES
 from tests.farm import hang, redirect, respond, sequence
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "linkcheck/schema/report.schema.json").read_text())
@@ -244,12 +247,16 @@ def test_subprocess_exit_codes(farm, tmp_path):
         assert "Traceback" not in err
 
 
-def test_ctrl_c_stops_within_two_seconds_with_a_partial_report(farm, tmp_path):
+@pytest.mark.parametrize("streamed", [False, True], ids=["read-then-check", "check-while-reading"])
+def test_ctrl_c_stops_within_two_seconds_with_a_partial_report(farm, tmp_path, streamed):
     site = farm.host().route("/fast", respond(200)).route("/slow", hang())
     lines = [f"- <{site.url('/fast')}>"] + [f"- <{site.url(f'/slow?{n}')}>" for n in range(5)]
-    document(tmp_path, "a.md", "\n".join(lines) + "\n")
+    if streamed:  # a corpus this big is checked by worker processes while it is read
+        lines.append("filler text " * (STREAM_MIN_BYTES // 12 + 1))
+    name = f"a-{uuid.uuid4().hex}.md"  # to find any process left behind
+    document(tmp_path, name, "\n".join(lines) + "\n")
     extra = {"LINKCHECK_NETWORK_PROBE_URLS": "", "LINKCHECK_CHECK_READ_TIMEOUT": "60s"}
-    process = _spawn(["check", "a.md", "--format", "json"], tmp_path, extra)
+    process = _spawn(["check", name, "--format", "json"], tmp_path, extra)
     deadline = time.monotonic() + 20
     while site.count("/slow") < 4 and time.monotonic() < deadline:  # wait until the slow requests hang
         time.sleep(0.05)
@@ -264,6 +271,16 @@ def test_ctrl_c_stops_within_two_seconds_with_a_partial_report(farm, tmp_path):
     assert report["interrupted"] is True
     assert [result["url"] for result in report["results"]] == [site.url("/fast")]
     assert "interrupted" in err and "Traceback" not in err
+    assert _processes_citing(name) == []  # no worker outlives the run
+
+
+def _processes_citing(argument: str) -> list[int]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            if argument.encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+    return found
 
 
 def test_sigterm_also_stops_with_a_partial_report(farm, tmp_path):

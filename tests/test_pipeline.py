@@ -67,3 +67,73 @@ def test_a_check_keeps_no_link_text_but_extract_does(tmp_path, monkeypatch):
     assert [location.text for link in listed.links for location in link.locations] == ["the text"]
     checked = check_paths([tmp_path / "a.md"], fast_settings())
     assert [(location.line, location.column, location.text) for r in checked.results for location in r.locations] == [(1, 12, None)]
+
+
+def _corpus_citing(folder: Path, hosts) -> list[str]:
+    """Documents citing every farm host: some URLs in the first and the last document
+    (their locations are complete only at the end), a local link, an invalid URL."""
+    urls = [host.url(path) for host in hosts for path in ("/ok", "/gone", "/moved")]
+    folder.mkdir()
+    for n in range(6):
+        cited = urls[n::3] + [urls[0]]
+        body = "\n".join(f"- [{u}]({u})" for u in cited)
+        (folder / f"d{n}.md").write_text(f"# D{n}\n\n{body}\n[local](d0.md) [bad](http://example.org:99999/)\n", encoding="utf-8")
+    return urls
+
+
+def _statuses(report):
+    return [(r.url, r.status, r.http_status, r.final_url, r.locations) for r in report.results]
+
+
+def test_checking_while_reading_gives_the_report_of_reading_first(farm, tmp_path, monkeypatch):
+    import linkcheck.pipeline as pipeline
+    from linkcheck import check_paths
+    from linkcheck.check import spread
+    from tests.farm import redirect, respond
+
+    hosts = [farm.host(ip=f"127.0.0.{i}") for i in (2, 3, 4)]
+    for host in hosts:
+        host.route("/ok", respond(200)).route("/gone", respond(404)).route("/moved", redirect(301, "/ok"))
+    urls = _corpus_citing(tmp_path / "docs", hosts)
+    monkeypatch.chdir(tmp_path)
+    settings = fast_settings(farm, **{"history.enabled": False})
+    monkeypatch.setattr(pipeline, "STREAM_MIN_BYTES", 10**12)
+    first = check_paths(["docs"], settings)
+    sessions = []
+    real_session = spread.SpreadSession.__aenter__
+
+    async def counted(self):
+        sessions.append(self)
+        return await real_session(self)
+
+    monkeypatch.setattr(spread.SpreadSession, "__aenter__", counted)
+    monkeypatch.setattr(pipeline, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(pipeline, "FEED_BATCH", 2)  # many small batches: a URL seen again later
+    streamed = check_paths(["docs"], settings)
+    assert len(sessions) == 1  # the second run did check while reading
+    assert _statuses(streamed) == _statuses(first)
+    assert len(next(r for r in streamed.results if r.url == urls[0]).locations) == 7  # cited in every document, and first
+    assert (streamed.documents, streamed.links) == (first.documents, first.links)
+    assert sorted(streamed.notices, key=str) == sorted(first.notices, key=str)  # the workers' notices too, once each
+    assert any(notice.path == "suggestions" for notice in first.notices)
+    assert {r.status.value for r in streamed.results} >= {"ok", "dead", "redirect_permanent", "invalid"}
+
+
+def test_checking_while_reading_reuses_fresh_verdicts_from_history(farm, tmp_path, monkeypatch):
+    import linkcheck.pipeline as pipeline
+    from linkcheck import check_paths
+    from tests.farm import respond
+
+    hosts = [farm.host(ip=f"127.0.0.{i}").default(respond(200)) for i in (2, 3)]
+    _corpus_citing(tmp_path / "docs", hosts)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(pipeline, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(pipeline, "FEED_BATCH", 2)
+    settings = fast_settings(farm, **{"history.max_age": "1h"})
+    first = check_paths(["docs"], settings)
+    requests = sum(host.count() for host in hosts)
+    second = check_paths(["docs"], settings)
+    assert sum(host.count() for host in hosts) == requests  # nothing requested again
+    assert [r.url for r in second.results if r.cached] == [r.url for r in first.results if r.http_status is not None]
+    assert _statuses(second) == _statuses(first)
+    assert second.diff is not None and second.diff.previous_run == first.run_id

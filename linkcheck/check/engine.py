@@ -29,7 +29,7 @@ from linkcheck.check.guard import check_host
 from linkcheck.check.limits import HostStats, Limiter
 from linkcheck.check.outcome import Failure, FailureKind, Outcome, blocked_failure
 from linkcheck.config import Settings, parse_status_range
-from linkcheck.models import Link, Result, Status
+from linkcheck.models import Link, Notice, Result, Status
 
 ResultCallback = Callable[[Result], None]
 #: Snapshot a live page (its URL without fragment); returns what the report's `archive` shows.
@@ -97,6 +97,8 @@ class Engine:
         #: Bytes of body the page judge needs (a GET instead of HEAD when non-zero).
         self.judge_body_limit = 0
         self._robots: dict[str, asyncio.Future[Any]] = {}
+        #: What the hooks want the user to know (an archive service unreachable …), for the report.
+        self.notices: list[Notice] = []
 
     def _headers_for(self, host: str) -> dict[str, str]:
         """Configured headers for exactly this host; expanded once, never sent elsewhere."""

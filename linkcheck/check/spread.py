@@ -40,7 +40,7 @@ import httpx
 
 from linkcheck.check.limits import HostStats
 from linkcheck.config import Settings
-from linkcheck.models import Link, Result
+from linkcheck.models import Link, Notice, Result
 
 #: Below this many links to request, forking costs more than it saves.
 MIN_LINKS = 2000
@@ -62,6 +62,8 @@ class SpreadRun:
 
     results: list[Result] = field(default_factory=list)
     host_stats: dict[str, HostStats] = field(default_factory=dict)
+    #: The workers' engine notices (each said once).
+    notices: list[Notice] = field(default_factory=list)
     tried: bool = False
     unreachable: bool = True
 
@@ -70,10 +72,15 @@ class SpreadRun:
         return self.tried and self.unreachable
 
 
+def can_fork() -> bool:
+    """Forking a process that runs threads is only dependable on Linux."""
+    return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+
+
 def worker_count(settings: Settings, links: Sequence[Link]) -> int:
     """How many workers are worth starting: 1 means check in this process."""
-    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
-        return 1  # forking a process that runs threads is only dependable on Linux
+    if not can_fork():
+        return 1
     checkable = [link for link in links if link.verdict is None]
     if len(checkable) < MIN_LINKS:
         return 1
@@ -164,6 +171,7 @@ class SpreadSession:
         from linkcheck.check.engine import Engine
 
         totals = _split(self.settings.check.max_concurrency, self.size)
+        _import_http_stack()  # once here rather than once in every worker
         gc.freeze()  # the forked workers share these objects: their collector must not touch (copy) them
         try:
             for index in range(self.size):
@@ -237,6 +245,7 @@ async def _check_here(
             await _maybe_await(prepare(engine, client))
         await engine.run(links, accept)
         _merge(run, engine.host_stats, list(engine.outcomes.values()), all_unreachable)
+        run.notices.extend(notice for notice in engine.notices if notice not in run.notices)
 
 
 def _merge(run: SpreadRun, stats: dict[str, HostStats], outcomes: list[Any], all_unreachable: Callable[[Any], bool]) -> None:
@@ -249,6 +258,15 @@ def _merge(run: SpreadRun, stats: dict[str, HostStats], outcomes: list[Any], all
     if outcomes:
         run.tried = True
         run.unreachable = run.unreachable and all_unreachable(outcomes)
+
+
+def _import_http_stack() -> None:
+    """Import what every worker's client needs (aiohttp, uvloop) before forking them."""
+    from linkcheck.check import aio, loop  # noqa: F401
+
+    with contextlib.suppress(ImportError):
+        import aiohttp  # noqa: F401
+        import uvloop  # noqa: F401
 
 
 def _split(total: int, parts: int) -> list[int]:
@@ -367,8 +385,9 @@ class _Worker:
                     for result in payload:
                         receive(result)
                 elif kind == "done":
-                    stats, tried, unreachable = payload
+                    stats, tried, unreachable, notices = payload
                     _merge(run, stats, [], lambda outcomes: True)
+                    run.notices.extend(notice for notice in notices if notice not in run.notices)
                     if tried:
                         run.tried = True
                         run.unreachable = run.unreachable and unreachable
@@ -423,8 +442,8 @@ async def _work(
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=2**26)
     inbox, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(links_fd, "rb", buffering=0))
-    with os.fdopen(results_fd, "wb", buffering=0) as pipe:
-        outbox = _Outbox(pipe)
+    outbox = await _Outbox.open(results_fd)
+    try:
         async with make_client(settings) as client:
             engine = engine_class(settings, client, clock=clock)
             if prepare is not None:
@@ -440,19 +459,33 @@ async def _work(
                 inbox.close()
             outbox.flush()
             outcomes = list(engine.outcomes.values())
-            outbox.send("done", (engine.host_stats, bool(outcomes), all_unreachable(outcomes) if outcomes else True))
+            outbox.send("done", (engine.host_stats, bool(outcomes), all_unreachable(outcomes) if outcomes else True, engine.notices))
+    finally:
+        await outbox.close()
 
 
 class _Outbox:
-    """Results in batches down the pipe: one write per BATCH results or FLUSH_SECONDS."""
+    """Results in batches up the pipe: one write per BATCH results or FLUSH_SECONDS.
 
-    def __init__(self, pipe: Any) -> None:
-        self.pipe = pipe
+    Writes are buffered by the loop, never blocking: a parent busy reading documents
+    must not stall this worker's requests (the buffer holds at most this worker's results).
+    """
+
+    def __init__(self, transport: asyncio.WriteTransport, closed: asyncio.Future[None]) -> None:
+        self.transport = transport
+        self.closed = closed
         self.batch: list[Result] = []
+
+    @classmethod
+    async def open(cls, fd: int) -> _Outbox:
+        loop = asyncio.get_running_loop()
+        closed: asyncio.Future[None] = loop.create_future()
+        transport, _ = await loop.connect_write_pipe(lambda: _Closing(closed), os.fdopen(fd, "wb", buffering=0))
+        return cls(transport, closed)
 
     def send(self, kind: str, payload: Any) -> None:
         frame = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
-        self.pipe.write(_HEADER.pack(len(frame)) + frame)  # blocking: a slow reader slows this worker
+        self.transport.write(_HEADER.pack(len(frame)) + frame)
 
     def add(self, result: Result) -> None:
         result.locations = []  # the parent has them: see _Worker.collect
@@ -469,6 +502,22 @@ class _Outbox:
         while True:
             await asyncio.sleep(FLUSH_SECONDS)
             self.flush()
+
+    async def close(self) -> None:
+        """Send what is buffered, then close the pipe (the parent sees the end)."""
+        self.flush()
+        self.transport.close()
+        with contextlib.suppress(OSError):
+            await self.closed
+
+
+class _Closing(asyncio.Protocol):
+    def __init__(self, closed: asyncio.Future[None]) -> None:
+        self.closed = closed
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
 
 
 __all__ = ["MIN_LINKS", "SpreadRun", "SpreadSession", "partition", "run_spread", "worker_count"]
