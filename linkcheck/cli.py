@@ -6,6 +6,7 @@ Exit codes (DESIGN.md) are decided in one place, `_exit_codes`.
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import sys
 import time
@@ -96,7 +97,31 @@ def shared_options(command: F) -> F:
     return command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _LazyGroup(click.Group):
+    """Commands that live in their own modules are imported only when asked for: every
+    run of `check` from cron or CI pays for what it imports."""
+
+    lazy = {
+        "archive": "linkcheck.cli_archive",
+        "baseline": "linkcheck.cli_baseline",
+        "fix": "linkcheck.cli_fix",
+        "history": "linkcheck.cli_history",
+        "report": "linkcheck.cli_history",
+        "runs": "linkcheck.cli_history",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module = importlib.import_module(self.lazy[cmd_name])  # the module registers its commands
+            if cmd_name not in self.commands:
+                self.add_command(getattr(module, cmd_name))
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="linkcheck")
 def cli() -> None:
     """Keep cited sources alive: find every cited URL in your documents and check it.
@@ -404,22 +429,10 @@ def _progress(quiet: bool) -> Iterator[_Progress]:
         yield progress
 
 
-def _register_commands() -> None:
-    """Command groups that live in their own modules (they import this one)."""
-    import linkcheck.cli_baseline  # noqa: F401
-    import linkcheck.cli_fix  # noqa: F401
-    import linkcheck.cli_history  # noqa: F401
-    from linkcheck.cli_archive import archive
-
-    cli.add_command(archive)
-
-
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="linkcheck")
 
-
-_register_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

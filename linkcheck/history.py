@@ -222,10 +222,14 @@ class History:
             chunk = list(urls[start : start + 500])
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
-                f"SELECT * FROM checks WHERE run_id < ? AND url IN ({marks}) ORDER BY checked_at, run_id", [before_run, *chunk]
+                f"""SELECT * FROM (
+                        SELECT *, ROW_NUMBER() OVER (PARTITION BY url ORDER BY checked_at DESC, run_id DESC) AS newest
+                        FROM checks WHERE run_id < ? AND url IN ({marks}))
+                    WHERE newest = 1""",
+                [before_run, *chunk],
             )
             for row in rows:
-                found[str(row[1])] = _check(row)  # ordered oldest first: the newest wins
+                found[str(row[1])] = _check(row)
         return found
 
     def timeline(self, url: str) -> list[Check]:
@@ -321,16 +325,20 @@ def _check(row: Sequence[object]) -> Check:
     return Check(
         run_id=int(row[0]),  # type: ignore[arg-type]
         url=str(row[1]),
-        status=Status(row[2]),
+        status=_STATUSES[row[2]],  # type: ignore[index]
         http_status=row[3],  # type: ignore[arg-type]
         final_url=row[4],  # type: ignore[arg-type]
-        redirects=[Redirect(hop["url"], hop["status"]) for hop in json.loads(str(row[5] or "[]"))],
+        redirects=[Redirect(hop["url"], hop["status"]) for hop in json.loads(str(row[5]))] if row[5] and row[5] != "[]" else [],
         error=row[6],  # type: ignore[arg-type]
         checked_at=_parse(str(row[7])),
         duration_ms=int(row[8]),  # type: ignore[arg-type]
         cached=bool(row[9]),
         extra=json.loads(str(row[12])) if row[12] else {},
     )
+
+
+#: Status by its stored value (an enum call per row costs more than the row's other fields).
+_STATUSES = {status.value: status for status in Status}
 
 
 def _extra(result: Result) -> dict[str, object]:

@@ -198,6 +198,17 @@ class Result:
         return data
 
 
+def verdict_result(link: Link, checked_at: datetime) -> Result:
+    """The result of a link whose verdict was known without a request (local, invalid …)."""
+    return Result(
+        url=link.url,
+        status=link.verdict or Status.INVALID,
+        error=link.reason,
+        checked_at=checked_at,
+        locations=list(link.locations),
+    )
+
+
 def iso_utc(moment: datetime | None) -> str | None:
     if moment is None:
         return None

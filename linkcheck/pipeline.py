@@ -13,15 +13,10 @@ import signal
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from linkcheck.check import Engine, make_client, network_available
-from linkcheck.check.engine import PageVerdict, all_unreachable, verdict_result
 from linkcheck.check.loop import run as run_loop
 from linkcheck.check.spread import SpreadRun, SpreadSession, can_fork, run_spread, worker_count
-from linkcheck.check.outcome import Outcome
 from linkcheck.config import Settings
 from linkcheck.archive.lock import ArchiveLock
 from linkcheck.confirm import ConfirmRule, confirm
@@ -30,7 +25,13 @@ from linkcheck.collect import Extraction, PathLike, Reading, extract_paths
 from linkcheck.extract import ExtractOptions
 from linkcheck.extract_cache import ExtractionCache
 from linkcheck.history import Check, History, inputs_key
-from linkcheck.models import Diff, Link, Notice, Report, Result, Status
+from linkcheck.models import Diff, Link, Notice, Report, Result, Status, verdict_result
+
+if TYPE_CHECKING:  # the HTTP stack is imported where a request is about to be made
+    import httpx
+
+    from linkcheck.check.engine import Engine, PageVerdict
+    from linkcheck.check.outcome import Outcome
 
 __all__ = ["Extraction", "check_paths", "extract_paths"]  # extraction lives in linkcheck.collect
 
@@ -136,6 +137,9 @@ class _CheckRun:
         workers = worker_count(self.settings, to_check) if client is None and not self.settings.archive.enabled else 1
         if workers > 1:
             return await self._execute_spread(to_check, workers)
+        from linkcheck.check import Engine, make_client, network_available
+        from linkcheck.check.engine import all_unreachable
+
         owned = client is None
         http = client or make_client(self.settings)
         async with contextlib.AsyncExitStack() as stack:
@@ -172,16 +176,29 @@ class _CheckRun:
                 self.accept(result)
 
         known: list[Link] = []
+        sessions = contextlib.AsyncExitStack()
+        session: SpreadSession | None = None
+
+        async def send(links: list[Link]) -> None:
+            nonlocal session
+            to_request = self._to_request(links, known, arrive)
+            if to_request and session is None:  # no workers at all when history answers everything
+                session = await sessions.enter_async_context(
+                    SpreadSession(self.settings, workers, arrive, prepare=self._prepare_worker, clock=self.now)
+                )
+            if session is not None:
+                session.feed(to_request)
+
         try:
-            async with SpreadSession(self.settings, workers, arrive, prepare=self._prepare_worker, clock=self.now) as session:
+            async with sessions:
                 pending: list[Link] = []
                 for new_links in reading.steps():
                     pending.extend(new_links)
                     if len(pending) >= FEED_BATCH:
-                        session.feed(self._to_request(pending, known, arrive))
+                        await send(pending)
                         pending = []
                         await asyncio.sleep(0)  # let the loop write to and read from the workers
-                session.feed(self._to_request(pending, known, arrive))
+                await send(pending)
                 self.extraction = reading.extraction()
                 if on_total is not None:
                     on_total(len(self.extraction.links))
@@ -193,7 +210,7 @@ class _CheckRun:
                 self._accept_late(held, reading.links)
         for link in known:
             self.accept(verdict_result(link, self.now()))
-        return await self._spread_done(session.run)
+        return await self._spread_done(session.run) if session is not None else True
 
     def _to_request(self, links: list[Link], known: list[Link], arrive: Callable[[Result], None]) -> list[Link]:
         """The links that need a request; a verdict known without one (local, invalid …)
@@ -227,6 +244,8 @@ class _CheckRun:
         self.host_stats = spread.host_stats
         self.extraction.notices.extend(notice for notice in spread.notices if notice not in self.extraction.notices)
         if spread.all_unreachable and self.settings.network.probe_urls:
+            from linkcheck.check import make_client, network_available
+
             async with make_client(self.settings) as http:
                 return await network_available(http, self.settings.network.probe_urls)
         return True
@@ -306,6 +325,7 @@ class _ReferenceRot:
         return snapshot_from_outcome(url, await self.engine.fetch(url, DEFAULT_BODY_LIMIT))
 
     async def judge(self, url: str, outcome: Outcome) -> PageVerdict:
+        from linkcheck.check.engine import PageVerdict
         from linkcheck.rot import DEFAULT_BODY_LIMIT, compare_with_archive, snapshot_from_outcome
 
         if self.detector is not None:

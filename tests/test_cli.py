@@ -305,3 +305,11 @@ def test_host_stats_are_printed_on_stderr(farm, env):
     row = next(line for line in err.splitlines() if line.startswith("127.0.0.1"))
     assert row.split()[1:4] == ["3", "1", "1"]  # 3 requests, 1 retry, one 429
     assert "Requests per host" not in out
+
+
+def test_starting_the_cli_does_not_import_the_http_stack():
+    """Start-up time is paid by every cron and CI run; a run answered from history, and
+    the parent of a run spread over workers, never need httpx or aiohttp."""
+    code = "import sys, linkcheck.cli; print(sorted(m for m in ('httpx', 'aiohttp', 'rich.progress', 'warcio') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True).stdout
+    assert out.strip() == "[]"

@@ -122,6 +122,7 @@ def test_checking_while_reading_gives_the_report_of_reading_first(farm, tmp_path
 def test_checking_while_reading_reuses_fresh_verdicts_from_history(farm, tmp_path, monkeypatch):
     import linkcheck.pipeline as pipeline
     from linkcheck import check_paths
+    from linkcheck.check import spread
     from tests.farm import respond
 
     hosts = [farm.host(ip=f"127.0.0.{i}").default(respond(200)) for i in (2, 3)]
@@ -132,8 +133,11 @@ def test_checking_while_reading_reuses_fresh_verdicts_from_history(farm, tmp_pat
     settings = fast_settings(farm, **{"history.max_age": "1h"})
     first = check_paths(["docs"], settings)
     requests = sum(host.count() for host in hosts)
+    started = []
+    monkeypatch.setattr(spread.SpreadSession, "__aenter__", lambda self: started.append(self))
     second = check_paths(["docs"], settings)
     assert sum(host.count() for host in hosts) == requests  # nothing requested again
+    assert started == []  # and no worker started for nothing
     assert [r.url for r in second.results if r.cached] == [r.url for r in first.results if r.http_status is not None]
     assert _statuses(second) == _statuses(first)
     assert second.diff is not None and second.diff.previous_run == first.run_id

@@ -29,7 +29,7 @@ from linkcheck.check.guard import check_host
 from linkcheck.check.limits import HostStats, Limiter
 from linkcheck.check.outcome import Failure, FailureKind, Outcome, blocked_failure
 from linkcheck.config import Settings, parse_status_range
-from linkcheck.models import Link, Notice, Result, Status
+from linkcheck.models import Link, Notice, Result, Status, verdict_result
 
 ResultCallback = Callable[[Result], None]
 #: Snapshot a live page (its URL without fragment); returns what the report's `archive` shows.
@@ -295,16 +295,6 @@ def _page_anchors(outcome: Outcome) -> set[str] | None:
 def is_reserved_invalid(url: str) -> bool:
     host = (urlsplit(url).hostname or "").rstrip(".")
     return host == RESERVED_INVALID_SUFFIX[1:] or host.endswith(RESERVED_INVALID_SUFFIX)
-
-
-def verdict_result(link: Link, checked_at: datetime) -> Result:
-    return Result(
-        url=link.url,
-        status=link.verdict or Status.INVALID,
-        error=link.reason,
-        checked_at=checked_at,
-        locations=list(link.locations),
-    )
 
 
 def _accepted_codes(ranges: Sequence[str]) -> frozenset[int]:

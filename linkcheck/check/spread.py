@@ -33,14 +33,15 @@ import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from linkcheck.check.limits import HostStats
 from linkcheck.config import Settings
 from linkcheck.models import Link, Notice, Result
+
+if TYPE_CHECKING:
+    import httpx
 
 #: Below this many links to request, forking costs more than it saves.
 MIN_LINKS = 2000
@@ -51,7 +52,7 @@ FLUSH_SECONDS = 0.02
 ResultCallback = Callable[[Result], None]
 #: Runs in each worker once its engine and client exist (e.g. attaches the rot hooks). It
 #: must open its own files and databases: descriptors inherited from the parent are not its own.
-Prepare = Callable[[Any, httpx.AsyncClient], Awaitable[None] | None]
+Prepare = Callable[[Any, "httpx.AsyncClient"], Awaitable[None] | None]
 _HEADER = struct.Struct("!I")
 
 
