@@ -27,6 +27,28 @@ def test_runs_and_checks_round_trip(tmp_path):
         assert (check.status, check.http_status, check.error, check.checked_at) == (Status.DEAD, 404, "not found (404)", T0)
 
 
+def test_latest_many_is_latest_for_each_url(tmp_path):
+    """One query per 500 URLs must answer exactly what `latest` answers URL by URL, ties
+    included: a cached verdict is recorded again in a later run with the same check time."""
+    from linkcheck.models import Redirect
+
+    with History(tmp_path) as history:
+        runs = [history.start_run(inputs_key(["docs"]), T0 + timedelta(hours=n)) for n in range(3)]
+        history.record(runs[0], result("https://a.example/", Status.DEAD, T0, http_status=404))
+        history.record(runs[1], result("https://a.example/", Status.OK, T0 + timedelta(hours=1), http_status=200))
+        history.record(runs[0], result("https://b.example/", Status.OK, T0, redirects=[Redirect("https://b.example/x", 301)]))
+        history.record(runs[1], result("https://b.example/", Status.OK, T0, cached=True))  # same time, later run
+        history.record(runs[2], result("https://c.example/", Status.OK, T0 + timedelta(hours=2)))
+        history.flush()
+        urls = ["https://a.example/", "https://b.example/", "https://c.example/", "https://none.example/"]
+        for before in runs[1:] + [runs[2] + 1]:
+            many = history.latest_many(urls, before)
+            one = {url: history.latest(url, before_run=before) for url in urls}
+            assert many == {url: check for url, check in one.items() if check is not None}
+            assert len(many) == (3 if before > runs[2] else 2)
+        assert history.latest_many(urls, runs[2] + 1)["https://b.example/"].run_id == runs[1]
+
+
 def test_a_run_left_running_by_a_dead_process_reads_as_interrupted(tmp_path):
     with History(tmp_path) as history:
         run = history.start_run("[]", T0)
