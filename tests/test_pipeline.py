@@ -141,3 +141,29 @@ def test_checking_while_reading_reuses_fresh_verdicts_from_history(farm, tmp_pat
     assert [r.url for r in second.results if r.cached] == [r.url for r in first.results if r.http_status is not None]
     assert _statuses(second) == _statuses(first)
     assert second.diff is not None and second.diff.previous_run == first.run_id
+
+
+def test_checking_while_reading_still_tells_offline_from_dead(tmp_path, monkeypatch):
+    """Every URL unreachable and the probe too: no verdict at all (exit 3), not a page of
+    dead links, whether the workers got the links while reading or after."""
+    import socket
+
+    import pytest
+
+    import linkcheck.pipeline as pipeline
+    from linkcheck import NetworkUnavailable, check_paths
+
+    with socket.socket() as spare:  # a port nothing listens on
+        spare.bind(("127.0.0.1", 0))
+        port = spare.getsockname()[1]
+    (tmp_path / "docs").mkdir()
+    for n in range(4):
+        links = "\n".join(f"<http://127.0.0.{2 + i % 3}:{port}/{n}/{i}>" for i in range(5))
+        (tmp_path / "docs" / f"d{n}.md").write_text(links + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(pipeline, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(pipeline, "FEED_BATCH", 3)
+    settings = fast_settings(**{"network.probe_urls": [f"http://127.0.0.1:{port}/probe"], "check.retries": 0})
+    with pytest.raises(NetworkUnavailable) as raised:
+        check_paths(["docs"], settings)
+    assert len(raised.value.report.results) == 20
