@@ -15,6 +15,8 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 
 _DECLARATION_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*")  # as _markupbase scans it
+#: What `feed_document` catches: the parser, or a handler, gave up on malformed markup.
+SAFETY_NET = (AssertionError, AttributeError, IndexError, ValueError)
 
 
 class SafeHTMLParser(HTMLParser):
@@ -36,7 +38,7 @@ class SafeHTMLParser(HTMLParser):
         try:
             self.feed(text[:end])
             self.close()
-        except (AssertionError, AttributeError, IndexError, ValueError):  # a safety net: keep what was read
+        except SAFETY_NET:  # keep what was read
             pass
         self.handle_data(text[end:])
 

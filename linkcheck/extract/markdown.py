@@ -22,13 +22,14 @@ import html as _html
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import pyromark
 
 from linkcheck.extract import ExtractOptions
 from linkcheck.extract import html as html_extract
-from linkcheck.extract.plaintext import LineIndex, find_urls
+from linkcheck.extract.plaintext import find_urls
 from linkcheck.models import RawLink
 
 # What GitHub renders: tables, footnotes, strikethrough, task lists, alerts, front matter.
@@ -44,16 +45,16 @@ _INLINE_TAGS = frozenset({"Emphasis", "Strong", "Strikethrough", "Superscript", 
 _LINK_OR_BLOCK = frozenset({"Link", "Image", "CodeBlock", "HtmlBlock"})
 _REFERENCE_TYPES = frozenset({"Reference", "Collapsed", "Shortcut"})
 _SPACE = b" \t\r\n"
+_SPACE_OR_ANGLE = frozenset(b" \t\r\n<")
 _CHECKPOINT = 64  # characters between byte->char checkpoints
 
 
-def extract(text: str, options: ExtractOptions) -> Iterator[RawLink]:
-    """Links in a Markdown document, in document order."""
-    found = _Walker(text, options).run()
-    found.sort(key=lambda item: item[0])
-    index = LineIndex(text)
-    for offset, target, link_text, base in found:
-        line, column = index.position(offset)
+def extract(text: str, options: ExtractOptions, *, fast: bool = True) -> Iterator[RawLink]:
+    """Links in a Markdown document, in document order (`fast=False`: see `_Walker.run`)."""
+    found = _Walker(text, options).run(fast)
+    found.sort(key=itemgetter(0))
+    positions = html_extract.line_columns(text, [item[0] for item in found])
+    for (_, target, link_text, base), (line, column) in zip(found, positions):
         yield RawLink(target, line, column, link_text, base)
 
 
@@ -66,16 +67,16 @@ class _Offsets:
 
     def __init__(self, text: str, source: bytes) -> None:
         self.source = source
-        self._ascii = len(source) == len(text)
+        self.ascii = len(source) == len(text)
         self._bytes: list[int] = []
-        if not self._ascii:
+        if not self.ascii:
             total = 0
             for start in range(0, len(text), _CHECKPOINT):
                 self._bytes.append(total)
                 total += len(text[start : start + _CHECKPOINT].encode())
 
     def char(self, byte: int) -> int:
-        if self._ascii:
+        if self.ascii:
             return byte
         checkpoint = bisect_right(self._bytes, byte) - 1
         start = self._bytes[checkpoint]
@@ -104,12 +105,6 @@ class _Buffer:
 
     def text(self) -> str:
         return "".join(self.parts)
-
-    def clear(self) -> None:
-        self.parts.clear()
-        self.starts.clear()
-        self.pieces.clear()
-        self.length = 0
 
     def source_offset(self, offset: int, offsets: _Offsets) -> int:
         """The character offset in the document of the buffer's character at `offset`."""
@@ -146,59 +141,114 @@ class _Walker:
         self.found: list[_Found] = []
         self.frames: list[_Frame] = []
         self.code_depth = 0
-        self.run_text = _Buffer()  # adjacent text events, scanned for bare URLs
+        #: The current run of adjacent text events, (text, its byte span): scanned for bare URLs.
+        self.pending: list[tuple[str, dict[str, int]]] = []
         self.inline_html: _Buffer | None = None  # inline HTML (and its text) of the current block
         self.html_block: _Buffer | None = None
         self.definitions = _definitions_by_key(_PARSER.reference_definitions(text))
         self.first_use: dict[str, str | None] = {}
 
-    def run(self) -> list[_Found]:
-        frames, run_text, scan_code = self.frames, self.run_text, self.include_code
-        # Events are one-key dicts or bare strings (pyromark.event); typed loosely for speed.
+    def run(self, fast: bool = True) -> list[_Found]:
+        """Every link of the document; `fast=False` reads each event through `_dispatch`
+        alone, the plain reference for what the fast loop does with shortcuts."""
         events: Iterator[tuple[Any, Any]] = _PARSER.events_with_range(self.text)
-        for event, span in events:
-            if type(event) is str:  # SoftBreak, HardBreak, Rule
-                self._break(span["start"], span["end"])
-                continue
-            ((kind, value),) = event.items()
-            if kind == "Text":
-                if frames or self.inline_html is not None:
-                    self._on_text(value, span["start"], span["end"])
-                elif self.code_depth == 0 or scan_code:
-                    self._add_piece(run_text, value, span["start"], span["end"])
-                continue
-            if run_text.parts:  # anything but text ends a run of text
-                self._flush_text()
-            if type(value) is str and value not in _LINK_OR_BLOCK and (kind == "Start" or kind == "End"):
-                # The bulk of the stream: paragraphs, items, cells, emphasis.
-                if value in _INLINE_TAGS:
-                    self._note_inner(span["end"])
-                elif self.inline_html is not None:
-                    self._flush_inline_html()
-                continue
-            start, end = span["start"], span["end"]
-            if kind == "Start":
-                self._on_start(value, start, end)
-            elif kind == "End":
-                self._on_end(value, start, end)
-            elif kind == "Code":
-                self._on_code(value, start, end)
-            elif kind == "Html":
-                if self.html_block is not None:
-                    self._add_piece(self.html_block, value, start, end)
-            elif kind == "InlineHtml":
-                self._note_inner(end)
-                if self.inline_html is None:
-                    self.inline_html = _Buffer()
-                self._add_piece(self.inline_html, value, start, end)
-            else:  # footnote references, task markers, math
-                self._note_inner(end)
+        if fast:
+            self._run_fast(events)
+        else:
+            for event, span in events:
+                self._dispatch(event, span)
         self._flush_text()
         self._flush_inline_html()
         self._add_definitions()
         return self.found
 
+    def _dispatch(self, event: Any, span: dict[str, int]) -> None:
+        """One event of any kind."""
+        if type(event) is str:  # SoftBreak, HardBreak, Rule
+            self._break(span["start"], span["end"])
+        elif "Text" in event:
+            self._on_text(event["Text"], span["start"], span["end"])
+        else:
+            self._flush_text()  # anything but text ends a run of text
+            self._on_other(event, span["start"], span["end"])
+
+    def _run_fast(self, events: Iterator[tuple[Any, Any]]) -> None:
+        """`_dispatch` for each event, with the commonest events handled inline.
+
+        This loop is the hot path. Text, links outside inline HTML and paragraphs are told
+        apart by `in` tests, with the state they need in locals (`_on_other` alone changes
+        it), and a run of text is scanned for URLs only if it may hold one.
+        """
+        frames, pending, scan_code = self.frames, self.pending, self.include_code
+        in_html = in_code = False
+        for event, span in events:  # one-key dicts or bare strings (pyromark.event)
+            if type(event) is str:
+                self._break(span["start"], span["end"])
+                continue
+            if "Text" in event:
+                if in_html:
+                    self._on_text(event["Text"], span["start"], span["end"])
+                elif frames:  # link text
+                    frames[-1].inner_end = max(frames[-1].inner_end, span["end"])
+                    for frame in frames:
+                        frame.words.append(event["Text"])
+                elif scan_code or not in_code:
+                    pending.append((event["Text"], span))
+                continue
+            if pending:  # anything but text ends a run of text
+                if len(pending) > 1 or _may_hold_url(pending[0][0]):
+                    self._flush_text()
+                else:
+                    pending.clear()
+            if "Start" in event:
+                tag = event["Start"]
+                if tag == "Paragraph" and not in_html:
+                    continue
+                if type(tag) is dict and ("Link" in tag or "Image" in tag):
+                    start = span["start"]
+                    if frames and start > frames[-1].inner_end:
+                        frames[-1].inner_end = start
+                    data, skip = (tag["Link"], 1) if "Link" in tag else (tag["Image"], 2)
+                    frames.append(_Frame(data, start, span["end"], start + skip))
+                    continue
+            elif "End" in event:
+                if event["End"] == "Paragraph" and not in_html:
+                    continue
+                if frames and (event["End"] == "Link" or event["End"] == "Image"):
+                    self._close_link(frames.pop())
+                    if frames and span["end"] > frames[-1].inner_end:
+                        frames[-1].inner_end = span["end"]
+                    continue
+            self._on_other(event, span["start"], span["end"])
+            in_html, in_code = self.inline_html is not None, self.code_depth > 0
+
     # -- events -----------------------------------------------------------------
+
+    def _on_other(self, event: dict[str, Any], start: int, end: int) -> None:
+        """Any event but text and breaks."""
+        ((kind, value),) = event.items()
+        if type(value) is str and value not in _LINK_OR_BLOCK and (kind == "Start" or kind == "End"):
+            # The bulk of the stream: paragraphs, items, cells, emphasis.
+            if value in _INLINE_TAGS:
+                self._note_inner(end)
+            elif self.inline_html is not None:
+                self._flush_inline_html()
+        elif kind == "Start":
+            self._on_start(value, start, end)
+        elif kind == "End":
+            self._on_end(value, start, end)
+        elif kind == "Code":
+            self._on_code(value, start, end)
+        elif kind == "Html":
+            if self.html_block is not None:
+                self._add_piece(self.html_block, value, start, end)
+        elif kind == "InlineHtml":
+            self._note_inner(end)
+            if self.inline_html is None:
+                self.inline_html = _Buffer()
+            self._add_piece(self.inline_html, value, start, end)
+        else:  # footnote references, task markers, math
+            self._note_inner(end)
 
     def _in_link_or_html(self, value: str, start: int, end: int) -> bool:
         """Give text to the inline HTML around it and to the open links; True if a link took it."""
@@ -216,7 +266,7 @@ class _Walker:
         if self._in_link_or_html(value, start, end):
             return
         if self.code_depth == 0 or self.include_code:
-            self._add_piece(self.run_text, value, start, end)
+            self.pending.append((value, {"start": start, "end": end}))
 
     def _on_start(self, tag: Any, start: int, end: int) -> None:
         name = tag if type(tag) is str else next(iter(tag))
@@ -275,7 +325,9 @@ class _Walker:
         data = frame.data
         link_type, target = data["link_type"], data["dest_url"]
         text = " ".join("".join(frame.words).split()) or None
-        if link_type in _REFERENCE_TYPES:
+        if link_type == "Inline":  # the commonest, tested first
+            at = self._inline_destination(frame)
+        elif link_type in _REFERENCE_TYPES:
             label = _label_key(data["id"])
             if label in self.definitions:
                 self.first_use.setdefault(label, text)
@@ -292,10 +344,13 @@ class _Walker:
 
     def _inline_destination(self, frame: _Frame) -> int:
         """The byte offset of `url` in `[text](url)`: after `](`, blanks and an optional `<`."""
-        close = self.source.find(b"](", frame.inner_end, frame.end)
-        if close < 0:
+        source, end = self.source, frame.end
+        close = source.find(b"](", frame.inner_end, end) + 2
+        if close < 2:
             return frame.start
-        return _skip_blanks(self.source, close + 2, frame.end)
+        if close < end and source[close] not in _SPACE_OR_ANGLE:  # `](url`: nothing to skip
+            return close
+        return _skip_blanks(source, close, end)
 
     def _add_definitions(self) -> None:
         """Each reference definition once, at its URL, with the text of its first use."""
@@ -331,11 +386,19 @@ class _Walker:
             position += len(source_line) + 1
 
     def _flush_text(self) -> None:
-        buffer = self.run_text
-        if buffer.parts:
-            for offset, url in find_urls(buffer.text()):
-                self._found_char(buffer.source_offset(offset, self.offsets), url)
-            buffer.clear()
+        """Scan the run of text for bare URLs; the run then starts afresh."""
+        pending = self.pending
+        if not pending:
+            return
+        text = pending[0][0] if len(pending) == 1 else "".join([piece[0] for piece in pending])
+        buffer = None
+        for offset, url in find_urls(text):
+            if buffer is None:  # most runs have no URL: no buffer is built for them
+                buffer = _Buffer()
+                for value, span in pending:
+                    self._add_piece(buffer, value, span["start"], span["end"])
+            self._found_char(buffer.source_offset(offset, self.offsets), url)
+        pending.clear()
 
     def _flush_inline_html(self) -> None:
         if self.inline_html is not None:
@@ -347,10 +410,16 @@ class _Walker:
             self._found_char(buffer.source_offset(link.offset, self.offsets), link.target, link.text, link.base)
 
     def _found(self, byte: int, target: str, text: str | None = None) -> None:
-        self._found_char(self.offsets.char(byte), target, text)
+        self.found.append((self.offsets.char(byte), target, text, None))
 
     def _found_char(self, offset: int, target: str, text: str | None = None, base: str | None = None) -> None:
         self.found.append((offset, target, text, base))
+
+
+def _may_hold_url(text: str) -> bool:
+    """False where `find_urls` surely finds nothing: it needs `://`, `www.` or `mailto:`
+    (in any case). A search for one character is the quickest there is (memchr)."""
+    return ":" in text or "www." in text.lower()
 
 
 def _label_key(label: str) -> str:
