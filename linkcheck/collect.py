@@ -249,7 +249,7 @@ class _LinkCollector:
         self._exclude = [re.compile(pattern) for pattern in settings.urls.exclude]
         self._local = LocalLinks()
         self._checkable = 0
-        self._seen: dict[tuple[str, str | None], Link] = {}
+        self._seen: dict[tuple[str, str | None], tuple[Link, str | None]] = {}
         self._local_keys: set[str] = set()
         self._new: list[Link] = []
 
@@ -259,25 +259,29 @@ class _LinkCollector:
         return new
 
     def add(self, raw: RawLink, document: Document) -> None:
-        target = raw.target.strip()
-        cited_as = target if is_identifier(target) else None
-        link = self._link_for(identifier_url(target, self._settings.urls.doi_resolver) or target, raw, document)
-        if link is None:
+        found = self._seen.get((raw.target, raw.base)) or self._first_sight(raw, document)
+        if found is None:
             return
-        link.locations.append(Location.of(document.display, raw, cited_as, with_text=self._link_text))
+        link, cited_as = found
+        text = raw.text if self._link_text else None
+        link.locations.append(Location(document.display, raw.line, raw.column, text, raw.page, raw.paragraph, raw.cell, raw.part, cited_as))
         if raw.archive_url and (raw.archive_url, raw.archive_date) not in link.archived_copies:
             link.archived_copies.append((raw.archive_url, raw.archive_date))
 
-    def _link_for(self, target: str, raw: RawLink, document: Document) -> Link | None:
-        # A URL cited a thousand times is normalized once (local links depend on the document).
-        key = (target, raw.base)
-        cached = self._seen.get(key)
-        if cached is not None:
-            return cached
-        link = self._new_link_for(target, raw, document)
-        if link is not None and link.url not in self._local_keys:
-            self._seen[key] = link
-        return link
+    def _first_sight(self, raw: RawLink, document: Document) -> tuple[Link, str | None] | None:
+        """The link a target as written stands for, and the identifier it was cited as.
+
+        A URL cited a thousand times is resolved and normalized once (a local link is
+        judged again in each document, since it is relative to it).
+        """
+        target = raw.target.strip()
+        cited_as = target if is_identifier(target) else None
+        link = self._new_link_for(identifier_url(target, self._settings.urls.doi_resolver) or target, raw, document)
+        if link is None:
+            return None
+        if link.url not in self._local_keys:
+            self._seen[(raw.target, raw.base)] = (link, cited_as)
+        return link, cited_as
 
     def _new_link_for(self, target: str, raw: RawLink, document: Document) -> Link | None:
         kind = classify_target(target)

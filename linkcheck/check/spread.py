@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 #: Below this many links to request, forking costs more than it saves.
 MIN_LINKS = 2000
+#: How long an interrupted run waits for its workers' last verdicts.
+SALVAGE_SECONDS = 1.0
 #: Results are sent back in batches of at most this many, or every FLUSH_SECONDS.
 BATCH = 256
 FLUSH_SECONDS = 0.02
@@ -212,6 +214,17 @@ class SpreadSession:
             result.locations = list(link.locations)
         self._accept(result)
 
+    async def _salvage(self) -> None:
+        """Interrupted: ask every worker to stop (SIGTERM), and take the verdicts they had
+        not sent yet, for at most SALVAGE_SECONDS; a URL that was checked is not lost."""
+        for worker in self._workers:
+            if worker.process.is_alive():
+                worker.process.terminate()
+        pending = [task for task in self._collecting if not task.done()]
+        if pending:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait(pending, timeout=SALVAGE_SECONDS)
+
     async def __aexit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         finished = False
         try:
@@ -221,6 +234,8 @@ class SpreadSession:
                 await asyncio.gather(*self._collecting)
                 finished = True
         finally:
+            if not finished:
+                await self._salvage()
             for task in self._collecting:
                 task.cancel()
             for worker in self._workers:
@@ -425,12 +440,13 @@ def _worker_main(
         with contextlib.suppress(OSError):
             os.close(fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # until the loop runs; then _work sends what it has first
     with contextlib.suppress(ValueError):
         signal.set_wakeup_fd(-1)  # the parent loop's wake-up pipe is not ours
     from linkcheck.check.loop import run
 
-    run(_work(settings, own, prepare, clock, engine_class, links_fd, results_fd))
+    with contextlib.suppress(asyncio.CancelledError):
+        run(_work(settings, own, prepare, clock, engine_class, links_fd, results_fd))
 
 
 async def _work(
@@ -441,6 +457,9 @@ async def _work(
     from linkcheck.check.engine import all_unreachable
 
     loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    if task is not None:  # SIGTERM from the parent: stop checking, send the verdicts we have
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
     reader = asyncio.StreamReader(limit=2**26)
     inbox, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(links_fd, "rb", buffering=0))
     outbox = await _Outbox.open(results_fd)
