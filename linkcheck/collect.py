@@ -8,6 +8,8 @@ Large inputs are parsed on every core; repeat runs reuse what an unchanged file 
 from __future__ import annotations
 
 import collections
+import functools
+import gc
 import itertools
 import os
 import re
@@ -23,7 +25,7 @@ from linkcheck.extract_cache import ExtractionCache
 from linkcheck.identifiers import identifier_url, is_identifier
 from linkcheck.local import LocalLinks
 from linkcheck.models import Link, Location, Notice, RawLink, Status
-from linkcheck.urls import InvalidURL, classify_target, normalize
+from linkcheck.urls import InvalidURL, classify_target, is_canonical, normalize
 
 PathLike = str | os.PathLike[str]
 
@@ -95,13 +97,19 @@ class Reading:
     def steps(self) -> Iterator[list[Link]]:
         options = ExtractOptions(include_code=self.settings.files.include_code)
         result, collector = self._result, self._collector
-        for document, raw_links, notices in _extracted(self.documents, options, self.settings.files.max_file_size, self._cache):
-            result.documents += 1
-            result.notices.extend(notices)
-            for raw in raw_links:
-                collector.add(raw, document)
-                result.citations += 1
-            yield collector.take_new()
+        try:
+            for document, raw_links, notices in _extracted(self.documents, options, self.settings.files.max_file_size, self._cache):
+                result.documents += 1
+                result.notices.extend(notices)
+                for raw in raw_links:
+                    collector.add(raw, document)
+                    result.citations += 1
+                # What a document added lives as long as the run: keep the cyclic collector
+                # from scanning it again and again (it took half the time of collecting links).
+                gc.freeze()
+                yield collector.take_new()
+        finally:
+            gc.unfreeze()
 
     def read_all(self) -> Extraction:
         for _ in self.steps():
@@ -160,7 +168,6 @@ def _parse(
             yield document, raw_links, notices
         return
     import concurrent.futures
-    import functools
 
     job = functools.partial(_extract_in_worker, options=options, max_file_size=max_file_size)
     window = 4 * workers  # documents in flight: results never pile up ahead of the consumer
@@ -171,20 +178,27 @@ def _parse(
             pending.append((document, pool.submit(job, document)))
         while pending:
             document, future = pending.popleft()
-            raw_links, notices = future.result()
+            rows, notices = future.result()
             for following in itertools.islice(queue, 1):
                 pending.append((following, pool.submit(job, following)))
-            if raw_links is None:  # too large to ship between processes: stream it here
+            if rows is None:  # too large to ship between processes: stream it here
                 notices = []
-                raw_links = _raw_links(document, options, notices, max_file_size)
-            yield document, raw_links, notices
+                yield document, _raw_links(document, options, notices, max_file_size), notices
+            else:
+                yield document, map(_as_raw_link, rows), notices
 
 
-def _extract_in_worker(document: Document, *, options: ExtractOptions, max_file_size: int) -> tuple[list[RawLink] | None, list[Notice]]:
+#: `RawLink._make` without its Python frame: a tuple from a worker becomes a RawLink in C.
+_as_raw_link = functools.partial(tuple.__new__, RawLink)
+
+
+def _extract_in_worker(document: Document, *, options: ExtractOptions, max_file_size: int) -> tuple[list[tuple[Any, ...]] | None, list[Notice]]:
+    """One document's links as plain tuples: they cross the process boundary ten times
+    cheaper than objects (the parent makes them `RawLink`s again)."""
     if document.format == "plaintext" and _size(document) > STREAM_THRESHOLD:
         return None, []
     notices: list[Notice] = []
-    return list(_raw_links(document, options, notices, max_file_size)), notices
+    return [tuple(raw) for raw in _raw_links(document, options, notices, max_file_size)], notices
 
 
 def _size(document: Document) -> int:
@@ -224,8 +238,6 @@ def _raw_links(document: Document, options: ExtractOptions, notices: list[Notice
 def _streamed_plaintext(document: Document, options: ExtractOptions) -> Iterator[RawLink]:
     """A huge text file in blocks of whole lines: URLs never span lines in plain text, so
     positions stay exact and memory stays flat (a 1 GB log is fine)."""
-    from dataclasses import replace
-
     extract = extractor("plaintext")
     first_line = 1
     with document.path.open("r", encoding="utf-8", errors="replace", newline="") as handle:
@@ -234,7 +246,7 @@ def _streamed_plaintext(document: Document, options: ExtractOptions) -> Iterator
             if not block:
                 return
             for raw in extract("".join(block), options):
-                yield replace(raw, line=(raw.line or 1) + first_line - 1)
+                yield raw._replace(line=(raw.line or 1) + first_line - 1)
             first_line += len(block)
 
 
@@ -284,6 +296,8 @@ class _LinkCollector:
         return link, cited_as
 
     def _new_link_for(self, target: str, raw: RawLink, document: Document) -> Link | None:
+        if len(target) <= self._settings.urls.max_length and is_canonical(target):
+            return self._web_link(target)  # most citations: nothing to resolve or rewrite
         kind = classify_target(target)
         if kind == "local" and raw.base and classify_target(raw.base) == "http":
             kind = "http"
@@ -301,6 +315,9 @@ class _LinkCollector:
             url = normalize(target, raw.base)
         except InvalidURL as exc:
             return self._get(target, Status.INVALID, f"not a valid URL: {exc}")
+        return self._web_link(url)
+
+    def _web_link(self, url: str) -> Link:
         rule = self._excluded_by(url)
         if rule is not None:
             return self._get(url, Status.EXCLUDED, rule)

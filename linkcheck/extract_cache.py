@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from dataclasses import fields
 
 from linkcheck.discover import Document
 from linkcheck.extract import ExtractOptions
@@ -53,7 +52,7 @@ class ExtractionCache:
         if row is None or row[0] != digest:
             return None
         self.hits += 1
-        links = [RawLink(*fields) for fields in json.loads(row[1])]
+        links = [RawLink._make(fields) for fields in json.loads(row[1])]
         notices = [Notice(document.display, message) for message in json.loads(row[2])]
         return links, notices
 
@@ -62,14 +61,5 @@ class ExtractionCache:
             return
         self.db.execute(
             "INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?)",
-            (self._key(document), digest, json.dumps([_row(link) for link in links]), json.dumps([n.message for n in notices])),
+            (self._key(document), digest, json.dumps([list(link) for link in links]), json.dumps([n.message for n in notices])),
         )
-
-
-_FIELDS = tuple(field.name for field in fields(RawLink))
-
-
-def _row(link: RawLink) -> list[object]:
-    """The link's fields in order (what `RawLink(*row)` takes back); `astuple` deep-copies
-    and costs ten times more."""
-    return [getattr(link, name) for name in _FIELDS]

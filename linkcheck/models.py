@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Status(str, enum.Enum):
@@ -45,14 +45,17 @@ WARNING_STATUSES: frozenset[Status] = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class RawLink:
+class RawLink(NamedTuple):
     """A link exactly as a parser found it, before any normalization.
 
     `line`/`column` are None only where a format has no lines (PDF, DOCX); such formats
     say where instead with `page` (PDF, 1-based) or `paragraph` (DOCX, 1-based).
     `cell` is the 1-based notebook cell (line and column are then inside the cell);
     `part` names the file inside a container (the XHTML chapter of an EPUB).
+
+    A named tuple rather than a dataclass: a large corpus makes millions of them, and
+    extraction workers send them to the parent as plain tuples (`tuple(raw)`), which
+    pickle an order of magnitude faster than objects.
     """
 
     target: str
@@ -70,10 +73,13 @@ class RawLink:
     archive_date: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(NamedTuple):
     """One place a URL is cited: file as given on the command line, 1-based line and column
-    (or page / paragraph / cell / part where the format calls for them)."""
+    (or page / paragraph / cell / part where the format calls for them).
+
+    A named tuple, like `RawLink`: a million citations make a million of these, and a
+    tuple is the cheapest immutable record Python builds.
+    """
 
     file: str
     line: int | None
@@ -93,10 +99,11 @@ class Location:
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"file": self.file, "line": self.line, "column": self.column}
-        for name in ("page", "paragraph", "cell", "part", "cited_as"):
-            value = getattr(self, name)
-            if value is not None:
-                data[name] = value
+        extras = self[4:]  # page, paragraph, cell, part, cited_as: all None for most formats
+        if extras != _NO_EXTRAS:
+            for name, value in zip(_EXTRA_FIELDS, extras):
+                if value is not None:
+                    data[name] = value
         return data
 
     def sort_key(self) -> tuple[str, str, int, int, int, int, int]:
@@ -115,6 +122,10 @@ class Location:
         if self.part:
             spot = f"{self.part} {spot}"
         return spot
+
+
+_EXTRA_FIELDS = Location._fields[4:]  # the optional ones: page, paragraph, cell, part, cited_as
+_NO_EXTRAS = (None,) * len(_EXTRA_FIELDS)
 
 
 @dataclass(slots=True)

@@ -73,7 +73,7 @@ def normalize(target: str, base: str | None = None) -> str:
     malformed host, a bad port or an IDNA failure. Idempotent: normalize(normalize(x)) ==
     normalize(x).
     """
-    if _is_canonical(target):
+    if is_canonical(target):
         return target  # the fast path (tests compare it with the full path on real citations)
     url = target.strip()
     if not url:
@@ -111,7 +111,8 @@ def normalize(target: str, base: str | None = None) -> str:
     return result
 
 
-def _is_canonical(target: str) -> bool:
+def is_canonical(target: str) -> bool:
+    """Whether `target` is an absolute http(s) URL that `normalize` returns unchanged."""
     match = _CANONICAL.fullmatch(target)
     if match is None or _DOT_SEGMENT.search(target):
         return False

@@ -240,7 +240,7 @@ def test_fast_path_agrees_with_full_normalization_on_the_corpus():
                 "http://127.0.0.1:8080/p", "http://a.org:80/", "https://a.org:99999/", "http://a.org:443/x"]
     fast = 0
     for target in targets:
-        if urls._is_canonical(target):
+        if urls.is_canonical(target):
             fast += 1
             original = urls._CANONICAL
             try:

@@ -24,7 +24,6 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import replace
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
@@ -51,7 +50,7 @@ def extract(data: bytes, options: ExtractOptions) -> Iterator[RawLink]:
     for chapter in _spine(container):
         for link in html_extract.extract(decode_xml(container.read(chapter)), options):
             if _is_absolute(link.target) or (link.base is not None and _is_absolute(link.base)):
-                yield replace(link, part=chapter)
+                yield link._replace(part=chapter)
 
 
 class Container:

@@ -17,7 +17,6 @@ notebook, raises `ExtractionError`.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -87,4 +86,4 @@ def _multiline(value: Any, what: str) -> str:
 
 
 def _at(link: RawLink, cell: int) -> RawLink:
-    return dataclasses.replace(link, cell=cell)
+    return link._replace(cell=cell)

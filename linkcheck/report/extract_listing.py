@@ -5,13 +5,9 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
+from linkcheck.models import Location
 from linkcheck.pipeline import Extraction
 from linkcheck.report.json_report import write_with_list
-from linkcheck.report.terminal import safe
 
 
 def _rows(extraction: Extraction) -> list[dict[str, object]]:
@@ -34,6 +30,12 @@ def _rows(extraction: Extraction) -> list[dict[str, object]]:
     return rows
 
 
+def _with_text(location: Location) -> dict[str, object]:
+    data = location.to_dict()
+    data["text"] = location.text
+    return data
+
+
 def write_listing(extraction: Extraction, fmt: str, stream: TextIO) -> None:
     if fmt == "json":
         links = (
@@ -41,7 +43,7 @@ def write_listing(extraction: Extraction, fmt: str, stream: TextIO) -> None:
                 "url": link.url,
                 "verdict": link.verdict.value if link.verdict else None,
                 "reason": link.reason,
-                "locations": [dict(location.to_dict(), text=location.text) for location in link.locations],
+                "locations": [_with_text(location) for location in link.locations],
             }
             for link in extraction.links
         )
@@ -55,6 +57,12 @@ def write_listing(extraction: Extraction, fmt: str, stream: TextIO) -> None:
         writer.writeheader()
         writer.writerows(rows)
         return
+    from rich.console import Console  # the table only: JSON and CSV listings need no rich
+    from rich.table import Table
+    from rich.text import Text
+
+    from linkcheck.report.terminal import safe
+
     console = Console(file=stream, highlight=False, emoji=False, no_color=not stream.isatty())
     table = Table(box=None, pad_edge=False)
     for column in ("File", "Where", "URL", "Text"):

@@ -11,6 +11,9 @@ from linkcheck.models import Report, iso_utc
 from linkcheck.report import ReportOptions
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False)
+
+
 def to_dict(report: Report, with_results: bool = True) -> dict[str, Any]:
     data = {
         "tool": {"name": "linkcheck", "version": __version__},
@@ -47,7 +50,8 @@ def write_with_list(stream: TextIO, head: dict[str, Any], key: str, items: Itera
     opening = json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ",\n" if head else "{\n"
     stream.write(opening + f"  {json.dumps(key)}: [")
     separator = "\n    "
+    encode = _COMPACT.encode  # json.dumps(..., ensure_ascii=False) builds a new encoder per call
     for item in items:
-        stream.write(separator + json.dumps(item, ensure_ascii=False))
+        stream.write(separator + encode(item))
         separator = ",\n    "
     stream.write("\n  ]\n}\n" if separator != "\n    " else "]\n}\n")
