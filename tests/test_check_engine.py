@@ -241,3 +241,14 @@ def test_missing_robots_txt_allows_everything(farm):
     site = farm.host().route("/page", respond(200))
     result = check_urls([site.url("/page")], fast_settings(farm, **{"check.respect_robots": True}))[site.url("/page")]
     assert result.status is Status.OK
+
+
+def test_behind_a_proxy_private_addresses_are_refused_before_the_proxy_sees_them(farm):
+    """Through a proxy the connection layer never sees the target's address, so the engine
+    checks the host first (the SSRF guard); the proxy is never asked for it."""
+    proxy = farm.host(ip="127.0.0.9").default(respond(200, "proxied"))
+    target = farm.host(ip="127.0.0.10").route("/x", respond(200))
+    settings = fast_settings(farm, **{"network.proxy": proxy.url("/"), "network.allow_private": False})
+    result = check_urls([target.url("/x")], settings)[target.url("/x")]
+    assert result.status is Status.EXCLUDED and "private networks are not checked" in (result.error or "")
+    assert proxy.count() == 0 and target.count() == 0

@@ -219,6 +219,12 @@ class Engine:
         if on_result is not None:
             on_result(result)
 
+    async def _precheck(self, url: str) -> Failure | None:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        blocked = await check_host(parts.hostname or "", port, self._policy, self.settings.check.connect_timeout)
+        return blocked_failure(blocked) if blocked is not None else None
+
 
 class _Feed:
     """The scheduler behind `Engine.stream`: a queue of pages per host, and as many workers
@@ -263,12 +269,6 @@ class _Feed:
                     self.engine._record(result, self.on_result)
         finally:
             self.workers[host] -= 1
-
-    async def _precheck(self, url: str) -> Failure | None:
-        parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        blocked = await check_host(parts.hostname or "", port, self._policy, self.settings.check.connect_timeout)
-        return blocked_failure(blocked) if blocked is not None else None
 
 
 _LIVE = frozenset({Status.OK, Status.REDIRECT_PERMANENT, Status.REDIRECT_TEMPORARY})
