@@ -197,7 +197,9 @@ class _CheckRun:
                     if len(pending) >= FEED_BATCH:
                         await send(pending)
                         pending = []
-                        await asyncio.sleep(0)  # let the loop write to and read from the workers
+                    # after every document: the workers' pipes are served, and Ctrl-C or
+                    # SIGTERM (a cancellation of this task) takes effect here
+                    await asyncio.sleep(0)
                 await send(pending)
                 self.extraction = reading.extraction()
                 if on_total is not None:
@@ -208,8 +210,8 @@ class _CheckRun:
             self.extraction = reading.extraction()
             if held is not None:  # interrupted while reading: keep what was checked
                 self._accept_late(held, reading.links)
-        for link in known:
-            self.accept(verdict_result(link, self.now()))
+            for link in known:  # local, invalid, excluded …: known without a request, kept either way
+                self.accept(verdict_result(link, self.now()))
         return await self._spread_done(session.run) if session is not None else True
 
     def _to_request(self, links: list[Link], known: list[Link], arrive: Callable[[Result], None]) -> list[Link]:

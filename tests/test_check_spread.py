@@ -8,7 +8,7 @@ import pytest
 
 from linkcheck.check import spread
 from linkcheck.models import Link, Location, Status
-from tests.farm import redirect, respond
+from tests.farm import hang, redirect, respond
 from tests.helpers import check_urls, fast_settings
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
@@ -150,3 +150,87 @@ def test_links_fed_while_checking_keep_their_site_in_one_worker(farm):
     assert all(r.status is Status.OK and r.locations for r in result.results)
     assert busy.max_in_flight == 3 and other.max_in_flight == 3
     assert busy.count() == 70 and other.count() == 30
+
+
+def test_an_interrupted_session_keeps_the_verdicts_its_workers_had_not_sent(farm, monkeypatch):
+    """Ctrl-C while waiting for the workers: each is asked to stop (SIGTERM) and sends what
+    it had checked; a URL that was checked is in the partial report."""
+    monkeypatch.setattr(spread, "FLUSH_SECONDS", 30.0)  # the workers keep their verdicts until asked
+    monkeypatch.setattr(spread, "BATCH", 10_000)
+    hosts = [farm.host(ip=f"127.0.0.{i}").route("/fast", respond(200)).route("/slow", hang()) for i in (2, 3)]
+    fast = [host.url(f"/fast?{n}") for host in hosts for n in range(3)]
+    slow = [host.url(f"/slow?{n}") for host in hosts for n in range(2)]
+    received = []
+
+    async def check():
+        settings = fast_settings(farm, **{"check.read_timeout": "30s"})
+        async with spread.SpreadSession(settings, 2, received.append) as session:
+            session.feed(links_for(fast + slow))
+        # leaving the block waits for the slow URLs: that is where Ctrl-C finds it
+
+    async def go():
+        task = asyncio.create_task(check())
+        deadline = asyncio.get_running_loop().time() + 20
+        while sum(host.count("/fast") for host in hosts) < 6 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)
+        task.cancel()  # as Ctrl-C does
+        await task
+
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(go())
+    assert sorted(r.url for r in received) == sorted(fast)
+    assert all(r.status is Status.OK and r.locations for r in received)
+
+
+def test_a_worker_whose_parent_dies_stops_too(farm, tmp_path):
+    """The parent is killed (SIGKILL, out of memory): its workers see their links pipe close
+    without an end and stop, instead of checking on for nobody."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    slow = farm.host(ip="127.0.0.2").default(hang())
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import asyncio, multiprocessing, sys\n"
+        "from linkcheck.check import spread\n"
+        "from linkcheck.models import Link, Location\n"
+        "from tests.helpers import fast_settings\n"
+        "async def main():\n"
+        "    settings = fast_settings(**{'check.read_timeout': '60s', 'check.url_timeout': '120s'})\n"
+        "    async with spread.SpreadSession(settings, 2) as session:\n"
+        f"        session.feed([Link(u, [Location('a.md', 1, 1)]) for u in {[slow.url(f'/{n}') for n in range(4)]!r}])\n"
+        "        print(' '.join(str(p.pid) for p in multiprocessing.active_children()), flush=True)\n"
+        "        await asyncio.sleep(120)\n"
+        "asyncio.run(main())\n",
+        encoding="utf-8",
+    )
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    parent = subprocess.Popen([sys.executable, str(script)], cwd=root, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert len(workers) == 2
+        deadline = time.monotonic() + 20
+        while slow.count() < 4 and time.monotonic() < deadline:  # the workers are checking
+            time.sleep(0.05)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_alive(pid) for pid in workers)
+    finally:
+        parent.kill()
+        parent.stdout.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"  # a zombie has stopped
+    except OSError:
+        return False

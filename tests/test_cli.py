@@ -251,6 +251,7 @@ def test_subprocess_exit_codes(farm, tmp_path):
 def test_ctrl_c_stops_within_two_seconds_with_a_partial_report(farm, tmp_path, streamed):
     site = farm.host().route("/fast", respond(200)).route("/slow", hang())
     lines = [f"- <{site.url('/fast')}>"] + [f"- <{site.url(f'/slow?{n}')}>" for n in range(5)]
+    lines.append("- [a local link, judged without a request](missing.md)")
     if streamed:  # a corpus this big is checked by worker processes while it is read
         lines.append("filler text " * (STREAM_MIN_BYTES // 12 + 1))
     name = f"a-{uuid.uuid4().hex}.md"  # to find any process left behind
@@ -269,7 +270,7 @@ def test_ctrl_c_stops_within_two_seconds_with_a_partial_report(farm, tmp_path, s
     report = json.loads(out)
     jsonschema.validate(report, SCHEMA)
     assert report["interrupted"] is True
-    assert [result["url"] for result in report["results"]] == [site.url("/fast")]
+    assert sorted((result["url"], result["status"]) for result in report["results"]) == [(site.url("/fast"), "ok"), ("missing.md", "dead")]
     assert "interrupted" in err and "Traceback" not in err
     assert _processes_citing(name) == []  # no worker outlives the run
 

@@ -30,15 +30,16 @@ import pickle
 import signal
 import struct
 import sys
+import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from linkcheck.check.limits import HostStats
 from linkcheck.config import Settings
-from linkcheck.models import Link, Notice, Result
+from linkcheck.models import Link, Notice, Result, verdict_result
 
 if TYPE_CHECKING:
     import httpx
@@ -168,7 +169,6 @@ class SpreadSession:
         #: Every link fed, by URL: results come back without locations and get these links' own.
         self._fed: dict[str, Link] = {}
         self._answered: set[str] = set()
-        self._with_verdict: list[Link] = []
         self._site_worker: dict[str, int] = {}
         self._load = [0] * self.size
         self._workers: list[_Worker] = []
@@ -186,16 +186,22 @@ class SpreadSession:
                 self._workers.append(_Worker.start(self.settings, totals[index], self.size, self.prepare, self.clock, Engine, inherited))
         finally:
             gc.unfreeze()
-        for worker in self._workers:
-            await worker.connect()
-            self._collecting.append(asyncio.create_task(worker.collect(self._receive, self.run)))
+        try:
+            for worker in self._workers:
+                await worker.connect()
+                self._collecting.append(asyncio.create_task(worker.collect(self._receive, self.run)))
+        except BaseException:  # cancelled before the block even began: leave no worker behind
+            for task in self._collecting:
+                task.cancel()
+            _stop_all(self._workers, graceful=False)
+            raise
         return self
 
     def feed(self, links: Sequence[Link]) -> None:
         checkable = []
         for link in links:
-            if link.verdict is not None:
-                self._with_verdict.append(link)
+            if link.verdict is not None:  # known without a request: reported here and now
+                self._accept(verdict_result(link, self.clock() if self.clock else datetime.now(timezone.utc)))
             else:
                 self._fed[link.url] = link
                 checkable.append(link)
@@ -235,19 +241,20 @@ class SpreadSession:
             if exc_type is None:
                 for worker in self._workers:
                     worker.end()
-                await asyncio.gather(*self._collecting)
+                # not gather: cancelled here, gather would cancel the readers too, and the
+                # workers' last verdicts would have nobody to read them (see _salvage)
+                await asyncio.wait(self._collecting)
+                for task in self._collecting:
+                    task.result()  # a reader's own failure is not to be swallowed
                 finished = True
         finally:
             if not finished:
                 await self._salvage()
             for task in self._collecting:
                 task.cancel()
-            for worker in self._workers:
-                worker.stop(graceful=finished)
+            _stop_all(self._workers, graceful=finished)
         if not finished:
             return
-        if self._with_verdict:
-            await _check_here(self.settings, self._with_verdict, self._accept, self.run, None, self.clock)
         missing = [link for url, link in self._fed.items() if url not in self._answered]
         if missing:  # a worker died: check what it left in this process
             await _check_here(self.settings, missing, self._accept, self.run, self.prepare, self.clock)
@@ -414,15 +421,32 @@ class _Worker:
         finally:
             transport.close()
 
-    def stop(self, graceful: bool) -> None:
-        """Reap the worker: let a finished one exit by itself, stop any other at once."""
+    def close_links(self) -> None:
         if self._links is not None and not self._links.is_closing():
             self._links.abort()
-        if graceful:
-            self.process.join(timeout=2)
-        if self.process.is_alive():
-            self.process.terminate()
-        self.process.join(timeout=5)
+
+
+def _stop_all(workers: list[_Worker], graceful: bool) -> None:
+    """Reap the workers: let finished ones exit by themselves (2 s between them all), stop
+    any other at once, and kill what SIGTERM did not stop within 3 s more."""
+    for worker in workers:
+        worker.close_links()
+    if graceful:
+        _join_all(workers, 2.0)
+    for worker in workers:
+        if worker.process.is_alive():
+            worker.process.terminate()
+    _join_all(workers, 3.0)
+    for worker in workers:
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join(timeout=1)
+
+
+def _join_all(workers: list[_Worker], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    for worker in workers:
+        worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 async def _read_frame(reader: asyncio.StreamReader) -> tuple[str, Any] | None:
@@ -479,6 +503,8 @@ async def _work(
                     while (frame := await _read_frame(reader)) is not None and frame[0] == "links":
                         own.update(_host(link.request_url) for link in frame[1])
                         feed(frame[1])
+                    if frame is None:  # the pipe closed without "end": the parent is gone
+                        raise asyncio.CancelledError
             finally:
                 ticker.cancel()
                 inbox.close()
@@ -509,6 +535,8 @@ class _Outbox:
         return cls(transport, closed)
 
     def send(self, kind: str, payload: Any) -> None:
+        if self.transport.is_closing():
+            return  # the parent is gone (or we are closing): nobody to send to
         frame = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
         self.transport.write(_HEADER.pack(len(frame)) + frame)
 
