@@ -168,12 +168,24 @@ class _CheckRun:
         """
         _cancel_on_sigterm()
         held: list[Result] | None = []
+        copies_sent: dict[str, int] = {}  # archived copies each link had when it went to a worker
+        late: list[Result] = []  # broken, and its document cited an archived copy the worker never saw
+
+        def settle(result: Result) -> None:
+            link = reading.links.get(result.url)
+            if link is not None:
+                result.locations = list(link.locations)
+                sent = copies_sent.get(result.url)
+                if sent is not None and len(link.archived_copies) > sent and self._wants_cited_copy(result):
+                    late.append(result)
+                    return
+            self.accept(result)
 
         def arrive(result: Result) -> None:
             if held is not None:
                 held.append(result)
             else:
-                self.accept(result)
+                settle(result)
 
         known: list[Link] = []
         sessions = contextlib.AsyncExitStack()
@@ -188,6 +200,7 @@ class _CheckRun:
                 )
             if session is not None:
                 session.feed(to_request)
+                copies_sent.update((link.url, len(link.archived_copies)) for link in to_request)
 
         try:
             async with sessions:
@@ -205,14 +218,42 @@ class _CheckRun:
                 if on_total is not None:
                     on_total(len(self.extraction.links))
                 held, early = None, held
-                self._accept_late(early, reading.links)
+                for result in early:
+                    settle(result)
+            if late:
+                await self._check_cited_copies(late, reading.links)
         finally:
             self.extraction = reading.extraction()
-            if held is not None:  # interrupted while reading: keep what was checked
-                self._accept_late(held, reading.links)
+            for result in [*(held or []), *late]:  # interrupted: keep what was checked, as it is
+                link = reading.links.get(result.url)
+                result.locations = list(link.locations) if link is not None else result.locations
+                self.accept(result)
+            late.clear()
             for link in known:  # local, invalid, excluded …: known without a request, kept either way
                 self.accept(verdict_result(link, self.now()))
         return await self._spread_done(session.run) if session is not None else True
+
+    def _wants_cited_copy(self, result: Result) -> bool:
+        from linkcheck.check.engine import wants_archived_copy
+
+        return self.settings.rot.suggestions and wants_archived_copy(result)
+
+    async def _check_cited_copies(self, results: list[Result], links: dict[str, Link]) -> None:
+        """The archived copies documents cite for these broken URLs, checked here: they were
+        read after the URL had gone to a worker. A copy that answers is the suggestion (as
+        in `_ReferenceRot.suggest`); each result is accepted once settled."""
+        from linkcheck.check import make_client
+        from linkcheck.rot import check_cited_copy
+
+        async with make_client(self.settings) as http:
+            while results:
+                result = results[-1]  # popped once settled: interrupted meanwhile, it is still there
+                for archive_url, archive_date in links[result.url].archived_copies:
+                    cited = await check_cited_copy(archive_url, http, archive_date=archive_date)
+                    if cited is not None:
+                        result.suggestion = cited
+                        break
+                self.accept(results.pop())
 
     def _to_request(self, links: list[Link], known: list[Link], arrive: Callable[[Result], None]) -> list[Link]:
         """The links that need a request; a verdict known without one (local, invalid …)
@@ -230,13 +271,6 @@ class _CheckRun:
             else:
                 to_request.append(link)
         return to_request
-
-    def _accept_late(self, results: list[Result], links: dict[str, Link]) -> None:
-        for result in results:
-            link = links.get(result.url)
-            if link is not None:
-                result.locations = list(link.locations)
-            self.accept(result)
 
     def _prepare_worker(self, engine: Engine, http: httpx.AsyncClient) -> None:
         # Runs in each worker: no history there (its SQLite connection is this process's).

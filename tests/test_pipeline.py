@@ -167,3 +167,31 @@ def test_checking_while_reading_still_tells_offline_from_dead(tmp_path, monkeypa
     with pytest.raises(NetworkUnavailable) as raised:
         check_paths(["docs"], settings)
     assert len(raised.value.report.results) == 20
+
+
+def test_an_archived_copy_cited_after_the_url_went_to_a_worker_is_still_the_suggestion(farm, tmp_path, monkeypatch):
+    """A dead URL is cited in a.md, and again in b.wiki with the archived copy the editors
+    chose; when checking while reading, a.md's citation has gone to a worker before b.wiki
+    is read. The document's own copy must still be the suggestion, as when reading first."""
+    import linkcheck.pipeline as pipeline
+    from linkcheck import check_paths
+    from tests.farm import respond
+
+    site = farm.host(ip="127.0.0.2").route("/gone", respond(404)).route("/ok", respond(200))
+    archive = farm.host(ip="127.0.0.3").route("/web/20200101000000/gone", respond(200, "the copy"))
+    copy = archive.url("/web/20200101000000/gone")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text(f"<{site.url('/gone')}> <{site.url('/ok')}>\n", encoding="utf-8")
+    (tmp_path / "docs" / "b.wiki").write_text(f"{{{{cite web |url={site.url('/gone')} |archive-url={copy} |title=G}}}}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    settings = fast_settings(farm, **{"history.enabled": False, "rot.offline_suggestions": True})
+    monkeypatch.setattr(pipeline, "STREAM_MIN_BYTES", 10**12)
+    first = {r.url: r for r in check_paths(["docs"], settings).results}
+    monkeypatch.setattr(pipeline, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(pipeline, "FEED_BATCH", 1)
+    streamed = {r.url: r for r in check_paths(["docs"], settings).results}
+    gone = site.url("/gone")
+    assert first[gone].suggestion is not None and first[gone].suggestion["archive_url"] == copy
+    assert first[gone].suggestion["source"] == "citation"
+    assert streamed[gone].suggestion == first[gone].suggestion
+    assert [(r.url, r.status, r.locations) for r in streamed.values()] == [(r.url, r.status, r.locations) for r in first.values()]

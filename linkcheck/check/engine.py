@@ -172,7 +172,7 @@ class Engine:
             )
         if self.suggest is not None:
             for link, result in zip(links, results):
-                if result.status in _NEEDS_COPY or (result.drift or {}).get("drifted"):
+                if wants_archived_copy(result):
                     result.suggestion = await self.suggest(link, result)
         return results
 
@@ -274,6 +274,11 @@ class _Feed:
 _LIVE = frozenset({Status.OK, Status.REDIRECT_PERMANENT, Status.REDIRECT_TEMPORARY})
 #: Broken citations for which an archived copy is looked for.
 _NEEDS_COPY = frozenset({Status.DEAD, Status.ERROR, Status.SOFT404})
+
+
+def wants_archived_copy(result: Result) -> bool:
+    """Broken, or live with drifted content: an archived copy is looked for."""
+    return result.status in _NEEDS_COPY or bool((result.drift or {}).get("drifted"))
 
 
 def _page_anchors(outcome: Outcome) -> set[str] | None:
