@@ -97,6 +97,10 @@ class Reading:
     def steps(self) -> Iterator[list[Link]]:
         options = ExtractOptions(include_code=self.settings.files.include_code)
         result, collector = self._result, self._collector
+        # What a document added lives as long as the run: keep the cyclic collector from
+        # scanning it again and again (at Python's default threshold it took half the time
+        # of collecting links). Never when the caller froze objects: we would thaw them.
+        freeze = gc.get_freeze_count() == 0
         try:
             for document, raw_links, notices in _extracted(self.documents, options, self.settings.files.max_file_size, self._cache):
                 result.documents += 1
@@ -104,12 +108,12 @@ class Reading:
                 for raw in raw_links:
                     collector.add(raw, document)
                     result.citations += 1
-                # What a document added lives as long as the run: keep the cyclic collector
-                # from scanning it again and again (it took half the time of collecting links).
-                gc.freeze()
+                if freeze:
+                    gc.freeze()
                 yield collector.take_new()
         finally:
-            gc.unfreeze()
+            if freeze:
+                gc.unfreeze()
 
     def read_all(self) -> Extraction:
         for _ in self.steps():

@@ -195,3 +195,20 @@ def test_an_archived_copy_cited_after_the_url_went_to_a_worker_is_still_the_sugg
     assert first[gone].suggestion["source"] == "citation"
     assert streamed[gone].suggestion == first[gone].suggestion
     assert [(r.url, r.status, r.locations) for r in streamed.values()] == [(r.url, r.status, r.locations) for r in first.values()]
+
+
+def test_reading_leaves_what_the_caller_froze_frozen():
+    """Reading freezes what each document added (the cyclic GC need not rescan it), and
+    thaws it at the end; objects an application froze itself stay frozen."""
+    import gc
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        collect.extract_paths([FIXTURES / "formats"], fast_settings())
+        assert gc.get_freeze_count() > frozen // 2  # not thawed (a few frozen objects may have been freed)
+    finally:
+        gc.unfreeze()
+    collect.extract_paths([FIXTURES / "formats"], fast_settings())
+    assert gc.get_freeze_count() == 0

@@ -179,13 +179,18 @@ class SpreadSession:
 
         totals = _split(self.settings.check.max_concurrency, self.size)
         _import_http_stack()  # once here rather than once in every worker
-        gc.freeze()  # the forked workers share these objects: their collector must not touch (copy) them
+        # The forked workers share these objects: their collector must not touch (copy)
+        # them. Not when something is frozen already (the reader, or the caller, did it).
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
         try:
             for index in range(self.size):
                 inherited = [fd for worker in self._workers for fd in worker.fds]
                 self._workers.append(_Worker.start(self.settings, totals[index], self.size, self.prepare, self.clock, Engine, inherited))
         finally:
-            gc.unfreeze()
+            if freeze:
+                gc.unfreeze()
         try:
             for worker in self._workers:
                 await worker.connect()
