@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timezone
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linkcheck.check.loop import run as run_loop
-from linkcheck.check.spread import SpreadRun, SpreadSession, can_fork, run_spread, worker_count
+from linkcheck.check.spread import SpreadRun, SpreadSession, can_fork, run_spread, usable_cores, worker_count
 from linkcheck.config import Settings
 from linkcheck.archive.lock import ArchiveLock
 from linkcheck.confirm import ConfirmRule, confirm
@@ -119,21 +118,15 @@ class _CheckRun:
     async def execute(self, client: httpx.AsyncClient | None) -> bool:
         """Check everything; False when nothing could be reached and the probe failed too."""
         _cancel_on_sigterm()
-        to_check = []
-        if self.memory is not None:
-            self.memory.prefetch(self.extraction.links)
-        for link in self.extraction.links:
-            cached = self.memory.cached(link) if self.memory is not None and link.verdict is None else None
-            if cached is not None:
-                self.accept(cached)
-            else:
-                to_check.append(link)
-        if all(link.verdict is not None for link in to_check):
+        known: list[Link] = []
+        to_check = self._to_request(self.extraction.links, known, self.accept)
+        if not to_check:
             # Nothing needs a request (a repeat run served from history, or local links only):
             # no client, no connection pool, no event-loop work beyond this.
-            for link in to_check:
+            for link in known:
                 self.accept(verdict_result(link, self.now()))
             return True
+        to_check = known + to_check  # the engine reports the known verdicts without a request
         workers = worker_count(self.settings, to_check) if client is None and not self.settings.archive.enabled else 1
         if workers > 1:
             return await self._execute_spread(to_check, workers)
@@ -171,10 +164,16 @@ class _CheckRun:
         copies_sent: dict[str, int] = {}  # archived copies each link had when it went to a worker
         late: list[Result] = []  # broken, and its document cited an archived copy the worker never saw
 
-        def settle(result: Result) -> None:
+        def locate(result: Result) -> Link | None:
+            """Give the result every citation of its URL, now that they are known."""
             link = reading.links.get(result.url)
             if link is not None:
                 result.locations = list(link.locations)
+            return link
+
+        def settle(result: Result) -> None:
+            link = locate(result)
+            if link is not None:
                 sent = copies_sent.get(result.url)
                 if sent is not None and len(link.archived_copies) > sent and self._wants_cited_copy(result):
                     late.append(result)
@@ -225,8 +224,7 @@ class _CheckRun:
         finally:
             self.extraction = reading.extraction()
             for result in [*(held or []), *late]:  # interrupted: keep what was checked, as it is
-                link = reading.links.get(result.url)
-                result.locations = list(link.locations) if link is not None else result.locations
+                locate(result)
                 self.accept(result)
             late.clear()
             for link in known:  # local, invalid, excluded …: known without a request, kept either way
@@ -243,16 +241,11 @@ class _CheckRun:
         read after the URL had gone to a worker. A copy that answers is the suggestion (as
         in `_ReferenceRot.suggest`); each result is accepted once settled."""
         from linkcheck.check import make_client
-        from linkcheck.rot import check_cited_copy
 
         async with make_client(self.settings) as http:
             while results:
                 result = results[-1]  # popped once settled: interrupted meanwhile, it is still there
-                for archive_url, archive_date in links[result.url].archived_copies:
-                    cited = await check_cited_copy(archive_url, http, archive_date=archive_date)
-                    if cited is not None:
-                        result.suggestion = cited
-                        break
+                result.suggestion = await _cited_copy(links[result.url], http) or result.suggestion
                 self.accept(results.pop())
 
     def _to_request(self, links: list[Link], known: list[Link], arrive: Callable[[Result], None]) -> list[Link]:
@@ -388,12 +381,11 @@ class _ReferenceRot:
         return PageVerdict(drift=drift)
 
     async def suggest(self, link: Link, result: Result) -> dict[str, Any] | None:
-        from linkcheck.rot import check_cited_copy, suggest
+        from linkcheck.rot import suggest
 
-        for archive_url, archive_date in link.archived_copies:
-            cited = await check_cited_copy(archive_url, self.client, archive_date=archive_date)
-            if cited is not None:
-                return cited
+        cited = await _cited_copy(link, self.client)
+        if cited is not None:
+            return cited
         rot = self.settings.rot
         online = not rot.offline_suggestions
         outcome = await suggest(
@@ -554,10 +546,21 @@ def _stream_workers(settings: Settings, reading: Reading) -> int:
     """Worker processes to check with while reading (1: read first, then decide)."""
     if settings.archive.enabled or not can_fork():
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = usable_cores()
     if cores < 2 or reading.size() < STREAM_MIN_BYTES:
         return 1
     return min(cores, settings.check.max_concurrency)
+
+
+async def _cited_copy(link: Link, client: httpx.AsyncClient) -> dict[str, Any] | None:
+    """The first archived copy the documents cite for `link` that answers, as a suggestion."""
+    from linkcheck.rot import check_cited_copy
+
+    for archive_url, archive_date in link.archived_copies:
+        cited = await check_cited_copy(archive_url, client, archive_date=archive_date)
+        if cited is not None:
+            return cited
+    return None
 
 
 def _ensure_folder(folder: Path) -> None:

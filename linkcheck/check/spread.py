@@ -92,9 +92,13 @@ def worker_count(settings: Settings, links: Sequence[Link]) -> int:
     checkable = [link for link in links if link.verdict is None]
     if len(checkable) < MIN_LINKS:
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     sites = {_site(link.request_url) for link in checkable}
-    return max(1, min(cores, len(sites), settings.check.max_concurrency))
+    return max(1, min(usable_cores(), len(sites), settings.check.max_concurrency))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, where the OS tells)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def partition(links: Sequence[Link], workers: int) -> list[list[Link]]:
@@ -578,4 +582,4 @@ class _Closing(asyncio.Protocol):
             self.closed.set_result(None)
 
 
-__all__ = ["MIN_LINKS", "SpreadRun", "SpreadSession", "partition", "run_spread", "worker_count"]
+__all__ = ["MIN_LINKS", "SpreadRun", "SpreadSession", "can_fork", "partition", "run_spread", "usable_cores", "worker_count"]
