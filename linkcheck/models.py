@@ -92,11 +92,6 @@ class Location(NamedTuple):
     #: The target as written when it differs in form from the URL (a DOI, an arXiv id).
     cited_as: str | None = None
 
-    @classmethod
-    def of(cls, file: str, raw: RawLink, cited_as: str | None = None, *, with_text: bool = True) -> Location:
-        text = raw.text if with_text else None
-        return cls(file, raw.line, raw.column, text, raw.page, raw.paragraph, raw.cell, raw.part, cited_as)
-
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"file": self.file, "line": self.line, "column": self.column}
         extras = self[4:]  # page, paragraph, cell, part, cited_as: all None for most formats

@@ -22,9 +22,11 @@ def run(settings, urls, workers=2, prepare=None):
     return asyncio.run(spread.run_spread(settings, links_for(urls), workers=workers, prepare=prepare))
 
 
-def test_partition_keeps_a_site_in_one_worker_and_balances():
+def test_dealing_keeps_a_site_in_one_worker_and_balances():
     urls = [f"http://a{n % 5}.example.org/{n}" for n in range(50)] + [f"http://www.b.org/{n}" for n in range(30)] + [f"http://b.org/x{n}" for n in range(5)]
-    shares = spread.partition(links_for(urls), 2)
+    shares: list[list] = [[], []]
+    for index, site_links in spread._deal(spread._by_site(links_for(urls)), [0, 0], {}):
+        shares[index].extend(site_links)
     sites = [{spread._site(link.request_url) for link in share} for share in shares]
     assert not sites[0] & sites[1]  # b.org and www.b.org together, example.org together
     assert sorted(len(share) for share in shares) == [35, 50]

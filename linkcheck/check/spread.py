@@ -101,14 +101,6 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def partition(links: Sequence[Link], workers: int) -> list[list[Link]]:
-    """Links grouped by site, sites dealt to the least loaded worker, biggest first."""
-    shares: list[list[Link]] = [[] for _ in range(workers)]
-    for index, site_links in _deal(_by_site(links), [0] * workers, {}):
-        shares[index].extend(site_links)
-    return shares
-
-
 def _by_site(links: Sequence[Link]) -> dict[str, list[Link]]:
     by_site: dict[str, list[Link]] = {}
     for link in links:
@@ -582,4 +574,4 @@ class _Closing(asyncio.Protocol):
             self.closed.set_result(None)
 
 
-__all__ = ["MIN_LINKS", "SpreadRun", "SpreadSession", "can_fork", "partition", "run_spread", "usable_cores", "worker_count"]
+__all__ = ["MIN_LINKS", "SpreadRun", "SpreadSession", "can_fork", "run_spread", "usable_cores", "worker_count"]
