@@ -22,7 +22,6 @@ from linkcheck.extract.html import (
     extract,
     fast_scanner_applies,
     find_links,
-    line_columns,
     reference_links,
     scan_links,
 )
@@ -202,14 +201,6 @@ def test_property_messy_html_agrees_or_falls_back(text: str) -> None:
 @given(documents(plain=True))
 def test_property_plain_html_needs_no_fallback(text: str) -> None:
     assert assert_same(text) is not None
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="ab\n\r ü", max_size=60), st.data())
-def test_property_line_columns_equal_line_index(text: str, data: st.DataObject) -> None:
-    offsets = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=8)))
-    index = LineIndex(text)
-    assert list(line_columns(text, offsets)) == [index.position(offset) for offset in offsets]
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linkcheck.extract import ExtractOptions
-from linkcheck.extract.plaintext import LineIndex, extract, find_urls
+from linkcheck.extract.plaintext import LineIndex, extract, find_urls, line_columns
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 
@@ -197,3 +197,11 @@ def test_pathological_input_is_linear(text: str) -> None:
     started = time.perf_counter()
     list(extract(text, ExtractOptions()))
     assert time.perf_counter() - started < LINEAR_TIME_BOUND
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab\n\r ü", max_size=60), st.data())
+def test_property_line_columns_equal_line_index(text: str, data: st.DataObject) -> None:
+    offsets = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=8)))
+    index = LineIndex(text)
+    assert list(line_columns(text, offsets)) == [index.position(offset) for offset in offsets]

@@ -33,7 +33,7 @@ from html import unescape
 from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant  # type: ignore[attr-defined]
 
 from linkcheck.extract import ExtractOptions
-from linkcheck.extract.plaintext import LineIndex
+from linkcheck.extract.plaintext import line_columns
 from linkcheck.models import RawLink
 from linkcheck.safehtml import SAFETY_NET, SafeHTMLParser
 
@@ -79,26 +79,6 @@ def extract(text: str, options: ExtractOptions) -> Iterator[RawLink]:
     found = find_links(text)
     for link, (line, column) in zip(found, line_columns(text, [link.offset for link in found])):
         yield RawLink(link.target, line, column, link.text, link.base)
-
-
-def line_columns(text: str, offsets: list[int]) -> Iterator[tuple[int, int]]:
-    """`LineIndex(text).position` of each offset (in ascending order), quicker.
-
-    Without a CR in the text, lines end at LF only, and counting LFs from one offset to
-    the next (in C) beats building the index with a regex, five times over.
-    """
-    if "\r" in text:
-        index = LineIndex(text)
-        yield from map(index.position, offsets)
-        return
-    line, line_start, counted = 1, 0, 0
-    for offset in offsets:
-        newlines = text.count("\n", counted, offset)
-        if newlines:
-            line += newlines
-            line_start = text.rfind("\n", counted, offset) + 1
-        counted = offset
-        yield line, offset - line_start + 1
 
 
 def find_links(text: str) -> list[Found]:

@@ -29,7 +29,7 @@ import pyromark
 
 from linkcheck.extract import ExtractOptions
 from linkcheck.extract import html as html_extract
-from linkcheck.extract.plaintext import find_urls
+from linkcheck.extract.plaintext import find_urls, line_columns
 from linkcheck.models import RawLink
 
 # What GitHub renders: tables, footnotes, strikethrough, task lists, alerts, front matter.
@@ -53,7 +53,7 @@ def extract(text: str, options: ExtractOptions, *, fast: bool = True) -> Iterato
     """Links in a Markdown document, in document order (`fast=False`: see `_Walker.run`)."""
     found = _Walker(text, options).run(fast)
     found.sort(key=itemgetter(0))
-    positions = html_extract.line_columns(text, [item[0] for item in found])
+    positions = line_columns(text, [item[0] for item in found])
     for (_, target, link_text, base), (line, column) in zip(found, positions):
         yield RawLink(target, line, column, link_text, base)
 
