@@ -6,7 +6,6 @@ Exit codes (DESIGN.md) are decided in one place, `_exit_codes`.
 from __future__ import annotations
 
 import functools
-import gc
 import importlib
 import os
 import sys
@@ -20,6 +19,7 @@ from typing import Any, TextIO, TypeVar
 import click
 
 from linkcheck import __version__
+from linkcheck.check.loop import raise_gc_threshold
 from linkcheck.config import (
     DEFAULT_HOST_CONCURRENCY,
     DEFAULT_MAX_CONCURRENCY,
@@ -430,15 +430,9 @@ def _progress(quiet: bool) -> Iterator[_Progress]:
         yield progress
 
 
-#: The cyclic garbage collector's first threshold for the command line (Python's default is
-#: 700): a run allocates millions of small objects that are never cyclic garbage, and the
-#: default rescans them so often that checking took a fifth more CPU (bench/README.md).
-GC_THRESHOLD = 20_000
-
-
 def main() -> None:
     """Console-script entry point."""
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    raise_gc_threshold()
     cli(prog_name="linkcheck")
 
 

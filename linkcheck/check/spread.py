@@ -46,10 +46,6 @@ if TYPE_CHECKING:
 
 #: Below this many links to request, forking costs more than it saves.
 MIN_LINKS = 2000
-#: A worker allocates a few dozen short-lived objects per request and keeps every result
-#: until the end; with Python's default first GC threshold (700) the collector rescans
-#: them so often that a request costs a fifth more CPU.
-WORKER_GC_THRESHOLD = 20_000
 #: How long an interrupted run waits for its workers' last verdicts.
 SALVAGE_SECONDS = 1.0
 #: Results are sent back in batches of at most this many, or every FLUSH_SECONDS.
@@ -465,7 +461,9 @@ def _worker_main(
     engine_class: Any, links_fd: int, results_fd: int, inherited: list[int],
 ) -> None:  # fmt: skip
     """The worker process: a fresh loop, its own client and engine, results down the pipe."""
-    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])  # a worker's own process: see below
+    from linkcheck.check.loop import raise_gc_threshold, run
+
+    raise_gc_threshold()  # this process is linkcheck's own
     for fd in inherited:  # the parent's ends and other workers' pipes: not ours to hold open
         with contextlib.suppress(OSError):
             os.close(fd)
@@ -473,8 +471,6 @@ def _worker_main(
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # until the loop runs; then _work sends what it has first
     with contextlib.suppress(ValueError):
         signal.set_wakeup_fd(-1)  # the parent loop's wake-up pipe is not ours
-    from linkcheck.check.loop import run
-
     with contextlib.suppress(asyncio.CancelledError):
         run(_work(settings, own, prepare, clock, engine_class, links_fd, results_fd))
 
