@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from html.parser import HTMLParser
 
-_DECLARATION_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*")  # as _markupbase scans it
+DECLARATION_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*")  # as _markupbase scans it
 #: What `feed_document` catches: the parser, or a handler, gave up on malformed markup.
 SAFETY_NET = (AssertionError, AttributeError, IndexError, ValueError)
 
@@ -46,7 +46,7 @@ class SafeHTMLParser(HTMLParser):
         return self._unless_unclosed("-->", i, super().parse_comment, report)
 
     def parse_marked_section(self, i: int, report: bool = True) -> int:
-        name = _DECLARATION_NAME.match(self.rawdata, i + 3)
+        name = DECLARATION_NAME.match(self.rawdata, i + 3)
         closer = "]>" if name and name.group().lower() in ("if", "else", "endif") else "]]>"
         return self._unless_unclosed(closer, i, super().parse_marked_section, report)
 

@@ -35,7 +35,7 @@ from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant  # type:
 from linkcheck.extract import ExtractOptions
 from linkcheck.extract.plaintext import line_columns
 from linkcheck.models import RawLink
-from linkcheck.safehtml import SAFETY_NET, SafeHTMLParser
+from linkcheck.safehtml import DECLARATION_NAME, SAFETY_NET, SafeHTMLParser
 
 #: Element -> attributes holding one URL each.
 _URL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
@@ -277,7 +277,6 @@ _RAW_TEXT_ELEMENTS = HTMLParser.CDATA_CONTENT_ELEMENTS  # `<script>`, `<style>`
 # As `html.parser` and `_markupbase` (same names there): comment, end tag and declaration.
 _COMMENT_CLOSE = re.compile(r"--\s*>")
 _END_TAG = re.compile(r"</\s*([a-zA-Z][-.a-zA-Z0-9:_]*)\s*>")
-_DECLARATION_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*")
 _MARKED_SECTION_CLOSE = {
     **dict.fromkeys(("temp", "cdata", "ignore", "include", "rcdata"), re.compile(r"]\s*]\s*>")),
     **dict.fromkeys(("if", "else", "endif"), re.compile(r"]\s*>")),
@@ -391,7 +390,7 @@ def _markup_end(text: str, start: int, end: int) -> int:
     if text.startswith("<?", start):
         return _after(">", text, start + 2, end)
     if text.startswith("<![", start):
-        name = _DECLARATION_NAME.match(text, start + 3, end)
+        name = DECLARATION_NAME.match(text, start + 3, end)
         closer = _MARKED_SECTION_CLOSE.get(name.group().lower()) if name else None
         close = closer.search(text, start + 3, end) if closer else None
         return close.end() if close else -1
