@@ -218,7 +218,9 @@ class SpreadSession:
         self._answered.add(result.url)
         link = self._fed.get(result.url)
         if link is not None:
-            result.locations = list(link.locations)
+            # The link's own list, not a copy: a caller still reading documents (which add
+            # to it) gives the result its final copy once reading ends.
+            result.locations = link.locations
         self._accept(result)
 
     async def _salvage(self) -> None:
