@@ -38,6 +38,7 @@ from typing import Any
 
 from linkcheck.errors import InputError, UsageError
 from linkcheck.models import DEFAULT_FAIL_ON, Location, Report, Result, Status
+from linkcheck.outfile import write_safely
 
 #: The baseline file format this linkcheck writes and reads.
 BASELINE_VERSION = 1
@@ -199,15 +200,10 @@ def load_baseline(path: str | os.PathLike[str]) -> Baseline:
 
 
 def write_baseline(baseline: Baseline, path: str | os.PathLike[str]) -> None:
-    """Write atomically: the file is either the old baseline or the complete new one."""
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(baseline.to_json(), encoding="utf-8", newline="\n")
-        os.replace(temporary, target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise UsageError(f"cannot write the baseline {target}: {exc.strerror or exc}") from None
+    """Write atomically onto a regular file (the old baseline or the complete new one), in
+    place onto a device or FIFO (`outfile` explains why)."""
+    text = baseline.to_json()
+    write_safely(path, lambda stream: stream.write(text), what="the baseline")
 
 
 def apply_baseline(report: Report, baseline: Baseline, fail_on: frozenset[Status] = DEFAULT_FAIL_ON) -> BaselineOutcome:

@@ -13,7 +13,6 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 import click
@@ -28,6 +27,7 @@ from linkcheck.config import (
 )
 from linkcheck.errors import ArchiveBusy, Interrupted, LinkcheckError, NetworkUnavailable, UsageError
 from linkcheck.models import Report, Result
+from linkcheck.outfile import check_writable, is_stdout, write_safely
 from linkcheck.pipeline import check_paths, extract_paths
 from linkcheck.report import ReportOptions, known_formats, writer
 
@@ -138,8 +138,8 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @shared_options
-@click.option("--format", "formats", multiple=True, metavar="FMT[:FILE]", help=f"Report format, repeatable: {', '.join(known_formats())}. Add :FILE to write it to a file.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the (single) report format to this file.")
+@click.option("--format", "formats", multiple=True, metavar="FMT[:FILE]", help=f"Report format, repeatable: {', '.join(known_formats())}. Add :FILE to write it to a file (- is stdout).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the (single) report format to this file (- is stdout; a device or FIFO is written in place, never replaced).")
 @click.option("--max-concurrency", type=click.IntRange(min=1), help=f"Requests in flight at once, all hosts [default: {DEFAULT_MAX_CONCURRENCY}].")
 @click.option("--host-concurrency", type=click.IntRange(min=1), help=f"Requests in flight at once to one host [default: {DEFAULT_HOST_CONCURRENCY}].")
 @click.option("--host-interval", metavar="DURATION", help="Minimum time between requests to one host, e.g. 100ms.")
@@ -162,6 +162,8 @@ def cli() -> None:
 @click.option("--lock-timeout", metavar="DURATION", help="How long to wait for another run using the same archive folder.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Append a log of the run (notices, broken citations, summary) to this file.")
 @click.option("--host-stats", is_flag=True, default=None, help="Print per-host requests, retries, 429s and mean latency on stderr.")
+@click.option("--allow-private", is_flag=True, default=None, help="Also check loopback, private, link-local and reserved addresses (intranet documentation); refused by default.")
+@click.option("--allow-empty", is_flag=True, help="Exit 0 when PATHS hold no supported document (by default that is exit 2: a wrong path must not pass CI).")
 @click.option("--respect-robots", is_flag=True, default=None, help="Skip URLs the site's robots.txt disallows (off by default: a citation is not a crawl).")
 @click.option("--offline-suggestions", is_flag=True, default=None, help="Find archived copies for broken citations only in the local archive and the documents themselves.")
 @click.option("--baseline", "baseline_file", metavar="FILE", type=click.Path(dir_okay=False), help="Known-broken citations (linkcheck baseline write): still reported, but only new breakage fails the run.")
@@ -177,6 +179,7 @@ def check(
     log_file: str | None,
     baseline_file: str | None,
     changed_since: str | None,
+    allow_empty: bool,
     **flags: Any,
 ) -> int:
     """Find every cited URL under PATHS, check it, report, and exit 1 if any is broken.
@@ -221,6 +224,8 @@ def check(
         raise
     _render(report, settings, targets, time.monotonic() - started, quiet)
     log.report(report, settings)
+    if report.documents == 0 and only is None and not allow_empty:
+        raise UsageError(f"no supported document under {' '.join(paths)}; --allow-empty accepts that")
     if known is not None:
         outcome = apply_baseline(report, known, settings.fail_on)
         if not quiet:
@@ -279,6 +284,7 @@ _FLAG_KEYS = {
     "offline_suggestions": "rot.offline_suggestions",
     "host_stats": "report.host_stats",
     "respect_robots": "check.respect_robots",
+    "allow_private": "network.allow_private",
 }
 
 
@@ -299,8 +305,12 @@ def _report_targets(formats: tuple[str, ...] | list[str], output: str) -> list[t
         if len(targets) != 1:
             raise UsageError("--output goes with exactly one --format; use --format FMT:FILE for several")
         targets = [(targets[0][0], output)]
+    targets = [(name, None if is_stdout(file) else file) for name, file in targets]
     if sum(1 for _, file in targets if file is None) > 1:
         raise UsageError("only one report format can go to stdout; give the others a file (--format FMT:FILE)")
+    for _, file in targets:
+        if file is not None:
+            check_writable(file, "report")  # before the run, not after an hour of checking
     return targets
 
 
@@ -322,19 +332,17 @@ def _render(report: Report, settings: Settings, targets: list[tuple[str, str | N
             writer(name)(report, sys.stdout, options)
             sys.stdout.flush()
         else:
-            _write_file(Path(file), lambda stream: writer(name)(report, stream, options))
+            write_safely(file, lambda stream: writer(name)(report, stream, options), what="report")
+    if not quiet and all(file is not None for _, file in targets):
+        _print_summary(report, settings, [file for _, file in targets if file is not None])
 
 
-def _write_file(path: Path, write: Callable[[TextIO], None]) -> None:
-    """Write atomically: a report file is either the old one or the complete new one."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("w", encoding="utf-8", newline="\n") as stream:
-            write(stream)
-        os.replace(temporary, path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise UsageError(f"cannot write report {path}: {exc.strerror or exc}") from None
+def _print_summary(report: Report, settings: Settings, files: list[str]) -> None:
+    """Every report went to a file: one line on stderr still says how the run went."""
+    from linkcheck.report.terminal import summary_line
+
+    summary = summary_line(report, ReportOptions(fail_on=settings.fail_on)).plain.replace("\n", " ")
+    _error(f"{summary} (report: {', '.join(files)})")
 
 
 def _wants_color(stream: TextIO) -> bool:

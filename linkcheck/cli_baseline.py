@@ -17,6 +17,7 @@ from linkcheck.baseline import (
 )
 from linkcheck.cli import EXIT_OK, _error, _exit_codes, _settings, cli, shared_options
 from linkcheck.errors import InputError, UsageError
+from linkcheck.outfile import check_writable
 from linkcheck.pipeline import check_paths
 
 
@@ -75,6 +76,7 @@ def write(
         raise UsageError("give PATHs to check, or --from REPORT.json (a report written with --format json)")
     flags["history_enabled"] = False
     settings = _settings(config_file, flags)
+    check_writable(output, "the baseline")  # before checking, not after
     if from_report is not None:
         if any(value not in (None, ()) for name, value in flags.items() if name not in ("fail_on", "history_enabled")):
             raise UsageError("--from reads a finished report: the checking options do not apply")

@@ -238,3 +238,14 @@ def _ancestors_within(folder: Path, top: Path) -> list[Path]:
         if current == top or current.parent == current:
             return chain
         current = current.parent
+
+
+def require_inputs(inputs: Sequence[str | os.PathLike[str]]) -> None:
+    """Raise `InputError` for the first input that is missing or not a file or folder,
+    before a run records anything (a run that cannot start leaves no trace in history)."""
+    for raw in inputs:
+        given = Path(raw)
+        if not given.exists() and not given.is_symlink():
+            raise InputError(f"{raw}: no such file or folder")
+        if not (given.is_dir() or given.is_file()):
+            raise InputError(f"{raw}: not a regular file or folder")

@@ -19,7 +19,8 @@ from linkcheck.check.spread import SpreadRun, SpreadSession, can_fork, run_sprea
 from linkcheck.config import Settings
 from linkcheck.archive.lock import ArchiveLock
 from linkcheck.confirm import ConfirmRule, confirm
-from linkcheck.errors import InputError, Interrupted, NetworkUnavailable
+from linkcheck.discover import require_inputs
+from linkcheck.errors import InputError, Interrupted, NetworkUnavailable, UsageError
 from linkcheck.collect import Extraction, PathLike, Reading, extract_paths
 from linkcheck.extract import ExtractOptions
 from linkcheck.extract_cache import ExtractionCache
@@ -55,6 +56,7 @@ def check_paths(
     settings = settings or Settings()
     now = clock or _now
     started_at = now()
+    require_inputs(paths)  # a run that cannot start records nothing
     with contextlib.ExitStack() as stack:
         memory = stack.enter_context(_Memory.open(settings, paths, started_at, now)) if settings.history.enabled else None
         cache = None
@@ -73,6 +75,10 @@ def check_paths(
                 reachable = run_loop(run.execute(client))
         except (KeyboardInterrupt, asyncio.CancelledError):
             raise Interrupted(run.finish(interrupted=True)) from None
+        except UsageError:
+            if memory is not None:  # bad input found while reading: not an interrupted run
+                memory.discard()
+            raise
         if not reachable:
             if memory is not None:
                 memory.discard()

@@ -8,7 +8,8 @@ for one command. Our output passes `wacz validate` (see tests/test_archive_expor
 
 WARC files are stored uncompressed in the ZIP (they are gzip already, and readers seek
 into them); the text files are deflated. The WACZ is written to a temporary file and
-renamed, so an interrupted export never leaves a half file under the name asked for.
+renamed (`linkcheck.outfile`), so an interrupted export never leaves a half file under the
+name asked for.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from linkcheck import __version__
 from linkcheck.archive.errors import ArchiveError
@@ -32,6 +33,8 @@ from linkcheck.archive.lock import ArchiveLock
 from linkcheck.archive.options import DEFAULT_LOCK_TIMEOUT
 from linkcheck.archive.recover import recover
 from linkcheck.archive.warc import parse_warc_date
+from linkcheck.errors import UsageError
+from linkcheck.outfile import write_safely
 
 WACZ_VERSION = "1.1.1"
 _COPY_CHUNK = 1 << 20
@@ -69,20 +72,19 @@ def export_wacz(
             entries = catalog.all()
         finally:
             catalog.close()
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        pages: list[int] = []
+        heading = title or f"linkcheck archive {layout.root.name}"
         try:
-            pages = _write(layout, entries, temporary, title or f"linkcheck archive {layout.root.name}", now)
-            os.replace(temporary, target)
-        except OSError as exc:
-            temporary.unlink(missing_ok=True)
-            raise ArchiveError(f"cannot write {target}: {exc.strerror or exc}") from None
+            write_safely(target, lambda stream: pages.append(_write(layout, entries, stream, heading, now)), binary=True, what="WACZ")
+        except UsageError as exc:
+            raise ArchiveError(str(exc)) from None
     finally:
         lock.release()
     files = sorted({entry.warc_file for entry in entries})
-    return ExportSummary(target, len(files), pages, target.stat().st_size)
+    return ExportSummary(target, len(files), pages[0], target.stat().st_size)
 
 
-def _write(layout: Layout, entries: list[Entry], destination: Path, title: str, now: datetime) -> int:
+def _write(layout: Layout, entries: list[Entry], destination: IO[bytes], title: str, now: datetime) -> int:
     resources: list[dict[str, Any]] = []
     page_lines = list(_pages(entries))
     stamp = (now.year, now.month, now.day, now.hour, now.minute, now.second)
@@ -119,8 +121,6 @@ def _write(layout: Layout, entries: list[Entry], destination: Path, title: str, 
         _store(wacz, "datapackage.json", package_bytes, stamp)
         digest_file = {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(package_bytes).hexdigest()}
         _store(wacz, "datapackage-digest.json", json.dumps(digest_file, indent=2).encode("utf-8"), stamp)
-    with open(destination, "rb") as written:
-        os.fsync(written.fileno())
     return len(page_lines) - 1
 
 

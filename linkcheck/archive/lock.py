@@ -71,15 +71,15 @@ class ArchiveLock:
         return f"pid {pid}" if pid else "another process"
 
     def _waiting(self) -> None:
-        if self.on_wait is not None:
+        if self.on_wait is not None and self.timeout > 0:
             self.on_wait(
-                f"the archive {self.path.parent} is in use by another linkcheck run ({self._holder()}); "
+                f"the archive folder {self.path.parent} is in use by another linkcheck run ({self._holder()}); "
                 f"waiting up to {format_duration(self.timeout)} for it"
             )
 
     def _give_up(self) -> ArchiveLocked:
         return ArchiveLocked(
-            f"the archive {self.path.parent} is in use by another linkcheck run ({self._holder()}) "
+            f"the archive folder {self.path.parent} is in use by another linkcheck run ({self._holder()}) "
             f"and was not released within {format_duration(self.timeout)}; wait for that run, raise --lock-timeout, "
             f"or use another --archive-dir"
         )

@@ -47,17 +47,21 @@ def verify_archive(
     on_message: Callable[[str], None] | None = None,
 ) -> Verification:
     layout = Layout(Path(path))
-    if layout.root.is_dir() and not layout.catalog.exists() and not _warc_files(layout):
-        # A folder with no catalog and no WARC file yet (e.g. only the run history, or a run
-        # killed before its first capture) is an empty archive, and a consistent one.
-        return Verification(notes=["the archive is empty"])
-    if not layout.catalog.exists() and layout.root.is_dir():
-        layout.prepare()  # WARC files but no catalog (killed before it was written): recovery indexes them
-    else:
-        layout.require()
+    if not layout.root.is_dir():
+        layout.require()  # raises: no such archive folder
+    # The lock comes first, also for an empty archive: a run holding the folder may be
+    # writing its first capture, and verify must not answer "consistent" under it.
     lock = ArchiveLock(layout.root, lock_timeout, on_message)
     lock.acquire_blocking()
     try:
+        if not layout.catalog.exists() and not _warc_files(layout):
+            # No catalog and no WARC file yet (only the run history, or a run killed before
+            # its first capture): an empty archive, and a consistent one.
+            return Verification(notes=["the archive is empty"])
+        if not layout.catalog.exists():
+            layout.prepare()  # WARC files but no catalog (killed before it was written): recovery indexes them
+        else:
+            layout.require()
         catalog = Catalog(layout.catalog)
         try:
             result = Verification(notes=recover(layout, catalog))
