@@ -35,7 +35,11 @@ def fix(paths: tuple[str, ...], config_file: str | None, quiet: bool, debug: boo
       wikitext   {{cite …|archive-url=…|archive-date=…|url-status=dead}}
       BibTeX     urldate = {YYYY-MM-DD}, note = {…; Archived at \\url{archive}}
       rST        `text <url>`_ (`archived <archive>`__), bare: url (archived: archive)
-    Identifiers (doi:, arXiv:, doi.org URLs) are never rewritten.
+      plain text (url [archived: archive])
+    Identifiers (doi:, arXiv:, doi.org URLs) are never rewritten. A copy in the
+    local archive is linked as archive.replay_url/TIMESTAMP/URL, and left out
+    (with the reason) while archive.replay_url is unset: a relative replay path
+    would not open from the document.
 
     \b
     A dry run by default: the unified diff goes to stdout, the list of changes and
@@ -55,7 +59,7 @@ def fix(paths: tuple[str, ...], config_file: str | None, quiet: bool, debug: boo
     if not (folder / HISTORY_FILE).is_file():
         raise UsageError(f"no history in {folder} yet: run `linkcheck check` first (or give --archive-dir)")
     with History(folder) as history:
-        plan = plan_fixes(paths, history, settings, FixOptions(cross_site=cross_site))
+        plan = plan_fixes(paths, history, settings, FixOptions(cross_site=cross_site, replay_url=settings.archive.replay_url))
     if not quiet:
         for notice in plan.notices:
             _error(str(notice))

@@ -161,6 +161,7 @@ class ArchiveSettings:
     max_resource_bytes: int = _setting(DEFAULT_MAX_RESOURCE_BYTES, "int0", "bytes kept of one body; a longer one is cut and marked WARC-Truncated")
     content_types: list[str] = _setting(DEFAULT_CONTENT_TYPES, "list[str]", "media types captured as pages (type/* for a family, */* for all)")
     capture_timeout: float = _setting(DEFAULT_CAPTURE_TIMEOUT, "duration", "time for one capture, all hops")
+    replay_url: str = _setting("", "str", "base of a wayback-style replay of this archive (pywb: http://localhost:8080/archive); fix links local captures as BASE/TIMESTAMP/URL (empty: it does not link them)")
 
 
 @dataclass

@@ -21,7 +21,7 @@ from linkcheck.history import History, inputs_key
 from linkcheck.models import Location, Result, Status
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fix"
-FORMATS = {"markdown": "md", "html": "html", "wikitext": "wiki", "bibtex": "bib", "rst": "rst"}
+FORMATS = {"markdown": "md", "html": "html", "wikitext": "wiki", "bibtex": "bib", "rst": "rst", "plaintext": "txt"}
 T0 = datetime(2026, 11, 29, 14, 0, tzinfo=timezone.utc)
 WAYBACK = "https://web.archive.org/web/20200102030405/https://dead.example.com/paper"
 
@@ -133,11 +133,11 @@ def test_nothing_to_change_exits_0_with_an_empty_diff(workspace: Path) -> None:
 
 
 def test_formats_without_a_rule_are_reported_and_skipped(workspace: Path) -> None:
-    (workspace / "notes.txt").write_text("see http://example.org/old\n", encoding="utf-8")
-    code, out, err = run_fix(workspace, "notes.txt")
+    (workspace / "notes.adoc").write_text("see http://example.org/old\n", encoding="utf-8")
+    code, out, err = run_fix(workspace, "notes.adoc")
     assert (code, out) == (0, "")
-    assert "notes.txt skipped: no rewrite rule for this format (plaintext)" in err
-    assert (workspace / "notes.txt").read_text(encoding="utf-8") == "see http://example.org/old\n"
+    assert "notes.adoc skipped: no rewrite rule for this format (asciidoc)" in err
+    assert (workspace / "notes.adoc").read_text(encoding="utf-8") == "see http://example.org/old\n"
 
 
 def test_missing_history_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -226,3 +226,21 @@ def test_markdown_definition_uses_before_and_after_other_changes(tmp_path: Path)
     new, _ = fixed(tmp_path, "a.md", text, [moved("http://example.org/a", "https://example.org/b"), dead()])
     note = f" ([archived]({ARCHIVE}))"
     assert new == f"[r][p]{note} [a](https://example.org/b)\n\n[p]: https://dead.example/p\n\nLater [r][p]{note}.\n"
+
+
+def test_plaintext_url_that_would_not_read_back_is_skipped(tmp_path: Path) -> None:
+    new, skipped = fixed(tmp_path, "a.txt", "See (https://example.org/a).\n", [moved("https://example.org/a", "https://example.org/b)")])
+    assert new == "See (https://example.org/a).\n"
+    assert skipped == ["https://example.org/b) would not read back as one bare URL"]
+
+
+def test_plaintext_balanced_parentheses_and_quotes_stay_readable(tmp_path: Path) -> None:
+    text = 'He said "https://example.org/a" and (https://dead.example/p).\n'
+    new, _ = fixed(tmp_path, "a.txt", text, [moved("https://example.org/a", 'https://example.org/w_(x)"y'), dead()])
+    assert new == f'He said "https://example.org/w_(x)%22y" and (https://dead.example/p [archived: {ARCHIVE}]).\n'
+
+
+def test_plaintext_annotation_names_any_archive_and_is_not_added_twice(tmp_path: Path) -> None:
+    text = "(https://dead.example/p [archived: https://other.example/copy])\n"
+    new, skipped = fixed(tmp_path, "a.txt", text, [dead()])
+    assert (new, skipped) == (text, [])

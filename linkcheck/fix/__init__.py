@@ -5,8 +5,8 @@
     apply_fixes(plan)                                             # --write
 
 `plan` (what to change, no writing), one rule module per format (`markdown`, `html`,
-`wikitext`, `bibtex`, `rst`; the registry is `plan.RULES`), `textfile` (exact bytes in,
-exact bytes out, atomic replace) and `apply` (diff and write).
+`wikitext`, `bibtex`, `rst`, `plaintext`; the registry is `plan.RULES`), `textfile`
+(exact bytes in, exact bytes out, atomic replace) and `apply` (diff and write).
 """
 
 from linkcheck.fix.apply import Applied, apply_fixes, render_diff

@@ -6,7 +6,10 @@ For every cited URL, the newest check in the history decides:
   `cross_site`): the citation is replaced by the final URL, keeping the cited fragment
   when the final URL has none;
 - `dead`, `error`, `soft404`, or content that drifted, with a suggested archived copy:
-  the citation is annotated with it, in the format's idiom (the rule modules).
+  the citation is annotated with it, in the format's idiom (the rule modules). Only an
+  absolute http(s) URL is written: a local-archive capture (`archive/<stamp>/<url>`, a
+  replay path relative to no document) becomes `<replay_url>/<stamp>/<url>`, and without
+  `replay_url` it is skipped with the reason, since the next check would find it dead.
 
 Each location is found again in the file as read now, by line and column, and the
 extractor must read the same URL there, and the URL as written must be at that spot;
@@ -25,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
+from urllib.parse import urlsplit
 
 from linkcheck.config import Settings
 from linkcheck.extract import ExtractOptions, extractor, format_for
@@ -35,6 +39,7 @@ from linkcheck.history import Check, History
 from linkcheck.identifiers import identifier_url
 from linkcheck.models import Location, Notice, Status
 from linkcheck.pipeline import PathLike, extract_paths
+from linkcheck.rot.suggest import LOCAL_REPLAY_COLLECTION
 from linkcheck.urls import InvalidURL, normalize
 
 #: Format name -> rule module under `linkcheck.fix` (imported on first use).
@@ -44,6 +49,7 @@ RULES: dict[str, str] = {
     "wikitext": "wikitext",
     "bibtex": "bibtex",
     "rst": "rst",
+    "plaintext": "plaintext",
 }
 
 #: Verdicts whose citation is annotated with its archived copy.
@@ -56,6 +62,8 @@ _WAYBACK_STAMP = re.compile(r"/(\d{14})(?:[a-z]{2}_)?/")
 class FixOptions:
     #: Follow permanent redirects to another site too.
     cross_site: bool = False
+    #: Base of a wayback-style replay of the local archive (`archive.replay_url`); empty: none.
+    replay_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,9 +191,38 @@ def decide(url: str, check: Check | None, options: FixOptions) -> Action | str |
     if check.status in ANNOTATED_STATUSES or drifted:
         suggestion = check.extra.get("suggestion")
         if isinstance(suggestion, dict) and suggestion.get("archive_url"):
-            archive_url = str(suggestion["archive_url"])
+            archive_url = linkable(str(suggestion["archive_url"]), options.replay_url)
+            if isinstance(archive_url, Unlinkable):
+                return archive_url.reason
             return Annotate(Archived(archive_url, capture_date(suggestion.get("captured_at"), archive_url)))
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Unlinkable:
+    """A suggested copy no reader could open from the document, and why."""
+
+    reason: str
+
+
+def linkable(archive_url: str, replay_url: str = "") -> str | Unlinkable:
+    """`archive_url` as an absolute http(s) URL a reader can open, or why it cannot be one.
+
+    A local capture's replay path is joined to `replay_url`; anything else must be absolute
+    already, since a relative path would resolve against the document and be dead.
+    """
+    local = f"{LOCAL_REPLAY_COLLECTION}/"
+    if archive_url.startswith(local):
+        if not replay_url:
+            return Unlinkable(f"local capture only ({archive_url}): set archive.replay_url to link it")
+        archive_url = f"{replay_url.rstrip('/')}/{archive_url.removeprefix(local)}"
+    try:
+        parts = urlsplit(archive_url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return Unlinkable(f"archived copy {archive_url} is not an absolute http(s) URL: not linked")
+    return archive_url
 
 
 def _latest(history: History, url: str) -> Check | None:
