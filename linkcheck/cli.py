@@ -1,6 +1,6 @@
 """The command line: parse options, call the library, render, pick the exit code. Nothing else.
 
-Exit codes (DESIGN.md) are decided in one place, `_exit_codes`.
+Exit codes (README's Results section) are decided in one place, `_exit_codes`.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 
 class Status(str, enum.Enum):
-    """The result vocabulary of DESIGN.md; the `value` is what every report prints."""
+    """The result vocabulary of README's Results section; the `value` is what every report prints."""
 
     OK = "ok"
     REDIRECT_PERMANENT = "redirect_permanent"
@@ -174,13 +174,13 @@ class Result:
     cached: bool = False
     #: For a `suspect` result: when this URL started failing (the first failing check).
     failing_since: datetime | None = None
-    #: Content drift against the archive's earlier capture (DESIGN.md shape), when compared.
+    #: Content drift against the archive's earlier capture (README's JSON shape), when compared.
     drift: dict[str, Any] | None = None
-    #: The best archived copy for a broken citation (DESIGN.md shape), when one was looked for.
+    #: The best archived copy for a broken citation (README's JSON shape), when one was looked for.
     suggestion: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON report's shape for one result (DESIGN.md)."""
+        """The JSON report's shape for one result (README's JSON report)."""
         data: dict[str, Any] = {
             "url": self.url,
             "status": self.status.value,

@@ -1,4 +1,4 @@
-"""From what happened to a verdict: the table of DESIGN.md as one pure function."""
+"""From what happened to a verdict: the table of README's Results section as one pure function."""
 
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ class PageVerdict:
 
 #: Judge a live page's content (soft 404, drift): (request URL, outcome) -> verdict.
 PageJudge = Callable[[str, Outcome], Awaitable[PageVerdict]]
-#: Find an archived copy for a broken citation: (link, result) -> DESIGN.md's suggestion.
+#: Find an archived copy for a broken citation: (link, result) -> README's suggestion shape.
 Suggester = Callable[[Link, Result], Awaitable[dict[str, Any] | None]]
 
 #: robots.txt files are small; RFC 9309 asks parsers to read at least 500 KiB.

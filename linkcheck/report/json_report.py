@@ -1,4 +1,4 @@
-"""The JSON report: the contract of DESIGN.md, validated against `linkcheck/schema/report.schema.json`."""
+"""The JSON report: the contract in README's Results section, validated against `linkcheck/schema/report.schema.json`."""
 
 from __future__ import annotations
 

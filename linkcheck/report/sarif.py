@@ -38,7 +38,7 @@ HELP_URI = INFORMATION_URI + "#results"
 
 FINGERPRINT_KEY = "linkcheckCitation/v1"
 
-#: The rule text for each status: (short description, full description), from DESIGN.md.
+#: The rule text for each status: (short description, full description), from README's Results section.
 _DESCRIPTIONS: dict[Status, tuple[str, str]] = {
     Status.OK: ("The cited URL answers 2xx.", "The cited URL answered 2xx without a redirect."),
     Status.REDIRECT_PERMANENT: (

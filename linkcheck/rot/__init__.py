@@ -16,13 +16,13 @@ Three independent parts, each usable alone:
     main_text(html, content_type) -> str; similarity(a, b) -> float (0..1)
     compare(old_html, new_html, threshold) -> DriftResult(similarity, drifted)
     await compare_with_archive(url, html_now, archive_dir, threshold, content_type=, before=, body_limit=)
-    # -> DESIGN.md's `drift` dict, or None without an earlier live capture. Pass the
+    # -> the JSON report's `drift` dict, or None without an earlier live capture. Pass the
     # run's start as `before` (so this run's own capture is not the reference) and the
     # limit the body was read with as `body_limit` (both sides are cut to it).
 
 `suggest` — an archived copy for a broken citation.
     await suggest(url, near, archive_dir=, client=, memento_timegate=, wayback_api=)
-    # -> SuggestOutcome(suggestion: DESIGN.md's `suggestion` dict | None, notes: list[str])
+    # -> SuggestOutcome(suggestion: the JSON report's `suggestion` dict | None, notes: list[str])
     await check_cited_copy(archive_url, client, archive_date=)   # -> suggestion dict | None
 
 Nothing here raises for what the network does; `compare_with_archive` raises

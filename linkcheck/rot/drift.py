@@ -279,7 +279,7 @@ async def compare_with_archive(
     before: datetime | None = None,
     body_limit: int | None = DEFAULT_COMPARE_LIMIT,
 ) -> dict[str, object] | None:
-    """DESIGN.md's `drift` field: `html_now` against the latest capture of `url` taken
+    """the JSON report's `drift` field: `html_now` against the latest capture of `url` taken
     before `before` (default: now) whose page answered 2xx.
 
     Both bodies are cut to `body_limit` bytes (pass the limit `html_now` was read with),

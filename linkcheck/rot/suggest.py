@@ -48,7 +48,7 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 @dataclass(slots=True)
 class SuggestOutcome:
-    """The best archived copy (DESIGN.md's `suggestion` shape) or None, and what each
+    """The best archived copy (the JSON report's `suggestion` shape) or None, and what each
     source said on the way (why there is no suggestion, when there is none)."""
 
     suggestion: dict[str, str | None] | None
