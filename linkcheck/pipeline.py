@@ -26,6 +26,7 @@ from linkcheck.extract import ExtractOptions
 from linkcheck.extract_cache import ExtractionCache
 from linkcheck.history import Check, History, inputs_key
 from linkcheck.models import Diff, Link, Notice, Report, Result, Status, verdict_result
+from linkcheck.urls import is_http
 
 if TYPE_CHECKING:  # the HTTP stack is imported where a request is about to be made
     import httpx
@@ -526,8 +527,11 @@ class _Memory:
         return check.as_result(list(link.locations))
 
     def remember(self, result: Result) -> Result:
-        """Apply confirmation to a fresh broken verdict, then record it."""
-        if not result.cached and result.status in self.settings.fail_on and not self.rule.immediate:
+        """Apply confirmation to a fresh broken verdict, then record it.
+
+        Only a web request can fail transiently: a missing local file or an invalid URL
+        is broken at once, whatever `--confirm` says."""
+        if not result.cached and result.status in self.settings.fail_on and not self.rule.immediate and is_http(result.url):
             streak = self.history.failure_streak(result.url, self.settings.fail_on, self.run_id)
             result = confirm(result, [check.checked_at for check in streak], self.rule, self.now())
         self.history.record(self.run_id, result)

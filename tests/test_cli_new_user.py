@@ -119,3 +119,14 @@ def test_verify_honours_a_lock_held_by_another_process_even_on_an_empty_archive(
     finally:
         holder.kill()
         holder.wait(timeout=10)
+
+
+def test_confirm_applies_to_web_requests_not_to_missing_local_files(farm, env):
+    """A missing file is not a transient failure: `--confirm` does not make it `suspect`."""
+    site = farm.host()
+    document(env, "a.md", f"[gone](missing.md) and <{site.url('/gone')}>\n")
+    for _ in range(2):
+        code, out, _ = run("check", "a.md", *FAST, "--confirm", "3/3d", "--format", "json")
+    statuses = {r["url"]: r["status"] for r in json.loads(out)["results"]}
+    assert statuses == {"missing.md": "dead", site.url("/gone"): "suspect"}
+    assert code == 1
