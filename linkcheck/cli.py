@@ -26,7 +26,7 @@ from linkcheck.config import (
     load_settings,
 )
 from linkcheck.errors import ArchiveBusy, Interrupted, LinkcheckError, NetworkUnavailable, UsageError
-from linkcheck.models import Report, Result
+from linkcheck.models import Report, Result, Status
 from linkcheck.outfile import check_writable, is_stdout, write_safely
 from linkcheck.pipeline import check_paths, extract_paths
 from linkcheck.report import ReportOptions, known_formats, writer
@@ -215,7 +215,7 @@ def check(
     started = time.monotonic()
     log = _RunLog(log_file)
     try:
-        with _progress(quiet) as progress:
+        with _progress(quiet, settings.fail_on) as progress:
             report = check_paths(paths, settings, only=only, on_total=progress.total, on_result=progress.result)
     except Interrupted as exc:
         if exc.report is not None:
@@ -390,9 +390,10 @@ class _RunLog:
 class _Progress:
     """Progress on stderr: indeterminate until the number of URLs is known, failures above the bar."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, fail_on: frozenset[Status]) -> None:
         self.bar: Any = None
         self.task: Any = None
+        self.fail_on = fail_on
         if enabled:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -415,11 +416,10 @@ class _Progress:
     def result(self, result: Result) -> None:
         if self.bar is None:
             return
-        from linkcheck.models import DEFAULT_FAIL_ON
         from linkcheck.report.terminal import safe
 
         self.bar.advance(self.task)
-        if result.status in DEFAULT_FAIL_ON:
+        if result.status in self.fail_on:  # the run's --fail-on, as in the report
             from rich.text import Text
 
             where = result.locations[0] if result.locations else None
@@ -428,9 +428,9 @@ class _Progress:
 
 
 @contextmanager
-def _progress(quiet: bool) -> Iterator[_Progress]:
+def _progress(quiet: bool, fail_on: frozenset[Status]) -> Iterator[_Progress]:
     enabled = not quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
-    progress = _Progress(enabled)
+    progress = _Progress(enabled, fail_on)
     if progress.bar is None:
         yield progress
         return

@@ -130,3 +130,18 @@ def test_confirm_applies_to_web_requests_not_to_missing_local_files(farm, env):
     statuses = {r["url"]: r["status"] for r in json.loads(out)["results"]}
     assert statuses == {"missing.md": "dead", site.url("/gone"): "suspect"}
     assert code == 1
+
+
+def test_the_progress_bar_marks_what_the_runs_fail_on_selects():
+    """Failures above the bar follow `--fail-on`, not the default set (issue 15)."""
+    import io
+
+    from linkcheck.cli import _Progress
+    from linkcheck.models import Location, Result, Status
+
+    progress = _Progress(True, frozenset({Status.BLOCKED}))
+    progress.bar.console.file = printed = io.StringIO()
+    progress.total(2)
+    progress.result(Result(url="https://a.example/", status=Status.DEAD, locations=[Location("a.md", 1, 1)]))
+    progress.result(Result(url="https://b.example/", status=Status.BLOCKED, locations=[Location("a.md", 2, 1)]))
+    assert "b.example" in printed.getvalue() and "a.example" not in printed.getvalue()
