@@ -12,9 +12,9 @@ from linkcheck.config import Settings
 from linkcheck.fix import FixOptions, plan_fixes
 from linkcheck.fix.plan import Annotate, Redirect, capture_date, decide
 from linkcheck.fix.rules import Archived, match_written
-from linkcheck.fix.sites import registrable_domain, same_site
 from linkcheck.history import Check, History
 from linkcheck.models import Result, Status
+from linkcheck.sites import registrable_domain, same_site
 from tests.test_fix_golden import suggestion, write_history
 
 T0 = datetime(2026, 11, 29, tzinfo=timezone.utc)

@@ -33,13 +33,13 @@ from urllib.parse import urlsplit
 from linkcheck.config import Settings
 from linkcheck.extract import ExtractOptions, extractor, format_for
 from linkcheck.fix.rules import Archived, Edit, Skip, Spot
-from linkcheck.fix.sites import same_site
 from linkcheck.fix.textfile import SNIFF_BYTES, TextFile, Unfixable, read
 from linkcheck.history import Check, History
 from linkcheck.identifiers import identifier_url
 from linkcheck.models import Location, Notice, Status
 from linkcheck.pipeline import PathLike, extract_paths
 from linkcheck.rot.suggest import LOCAL_REPLAY_COLLECTION
+from linkcheck.sites import same_site
 from linkcheck.urls import InvalidURL, normalize
 
 #: Format name -> rule module under `linkcheck.fix` (imported on first use).

@@ -49,6 +49,7 @@ from linkcheck.rot.drift import (
     token_similarity,
 )
 from linkcheck.safehtml import SafeHTMLParser
+from linkcheck.sites import registrable_domain
 
 if TYPE_CHECKING:
     from linkcheck.check.outcome import Outcome
@@ -353,18 +354,6 @@ def _ids(query: str) -> list[str]:
     return [value for _, value in _meaningful_query(query) if any(c.isdigit() for c in value)]
 
 
-def _site(host: str) -> str:
-    """The registrable part of a host, roughly (no public-suffix list): `news.example.co.uk`
-    -> `example.co.uk`, `www.example.org` -> `example.org`; addresses stay whole."""
-    host = host.lower().rstrip(".")
-    if re.fullmatch(r"[\d.]+|\[?[0-9a-f:]+\]?", host):
-        return host
-    labels = host.split(".")
-    if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
-
-
 def _slug_words(segment: str) -> set[str]:
     stem = re.sub(r"\.\w{1,5}$", "", segment.lower())
     return {word for word in re.split(r"[^\w]+|_", stem) if len(word) >= 3 and not word.isdigit()}
@@ -394,7 +383,7 @@ def redirect_signal(cited: str, final: str) -> tuple[str, str] | None:
     cited_depth = _without_locale(cited_segments)
     if not cited_depth and not _ids(before.query):
         return None  # the cited URL is itself a home page
-    same_site = _site(before.hostname or "") == _site(after.hostname or "")
+    same_site = registrable_domain(before.hostname or "") == registrable_domain(after.hostname or "")
     landing = (_is_error_page(final_segments) and not _is_error_page(cited_segments)) or (
         same_site and _is_search_page(final_segments, after.query) and not _is_search_page(cited_segments, before.query)
     )
