@@ -35,7 +35,7 @@ API
     ``count(path: str | None = None, method: str | None = None) -> int``
     (``path`` matches the target with or without its query),
     ``in_flight`` / ``max_in_flight``: requests being handled at once across all
-    connections of this host; a request is in flight from the moment its headers are
+    connections of this host (``farm.max_total_in_flight``: across every host); a request is in flight from the moment its headers are
     read until its response is fully handed to the kernel or its connection dies.
     Reading either first calls ``farm.settle()`` (one round trip through the loop), so
     a value read after the client got its last byte is exact.
@@ -564,11 +564,13 @@ class Host:
         with self._lock:
             self._in_flight += 1
             self._max_in_flight = max(self._max_in_flight, self._in_flight)
+        self._farm._count_in(+1)
         try:
             yield
         finally:
             with self._lock:
                 self._in_flight -= 1
+            self._farm._count_in(-1)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -657,6 +659,22 @@ class Farm:
         self._tmpdir: str | None = None
         self._cas: dict[str, trustme.CA] = {}
         self._stopped = False
+        self._total_lock = threading.Lock()
+        self._total_in_flight = 0
+        self._max_total_in_flight = 0
+
+    def _count_in(self, delta: int) -> None:
+        with self._total_lock:
+            self._total_in_flight += delta
+            self._max_total_in_flight = max(self._max_total_in_flight, self._total_in_flight)
+
+    @property
+    def max_total_in_flight(self) -> int:
+        """The most requests ever handled at once across every host of the farm (what a
+        global `--max-concurrency` bounds)."""
+        self.settle()
+        with self._total_lock:
+            return self._max_total_in_flight
 
     # -- lifecycle --
     def __enter__(self) -> Farm:

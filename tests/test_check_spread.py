@@ -3,6 +3,7 @@ per-host limits held, a dead worker's links still checked, an interrupted run le
 
 import asyncio
 import os
+import signal
 
 import pytest
 
@@ -32,8 +33,43 @@ def test_dealing_keeps_a_site_in_one_worker_and_balances():
     assert sorted(len(share) for share in shares) == [35, 50]
 
 
-def test_global_limit_is_split_exactly():
-    assert spread._split(128, 2) == [64, 64] and spread._split(7, 3) == [3, 2, 2] and sum(spread._split(65, 4)) == 65
+def test_a_dead_workers_slots_are_freed_for_the_others():
+    """SIGKILL while holding slots must not shrink the global limit for the survivors."""
+    import multiprocessing
+
+    from linkcheck.check.limits import SharedSlots
+
+    slots = SharedSlots(3, 2)
+
+    def hold_two_and_die() -> None:
+        async def hold() -> None:
+            slots.bind(0)
+            await slots.acquire()
+            await slots.acquire()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        asyncio.run(hold())
+
+    child = multiprocessing.get_context("fork").Process(target=hold_two_and_die)
+    child.start()
+    child.join(10)
+    assert child.exitcode == -signal.SIGKILL
+
+    async def take(count: int) -> int:
+        slots.bind(1)
+        taken = 0
+        for _ in range(count):
+            try:
+                await asyncio.wait_for(slots.acquire(), 0.5)
+                taken += 1
+            except TimeoutError:
+                break
+        return taken
+
+    assert asyncio.run(take(3)) == 1  # two are still held by the dead worker
+    slots.release()
+    slots.reclaim(0)
+    assert asyncio.run(take(3)) == 3
 
 
 def test_same_verdicts_as_one_process(farm):

@@ -26,7 +26,7 @@ from linkcheck.check.classify import classify
 from linkcheck.check.client import address_policy, uses_proxy
 from linkcheck.check.fetch import Fetcher, FetchPolicy
 from linkcheck.check.guard import check_host
-from linkcheck.check.limits import HostStats, Limiter
+from linkcheck.check.limits import GlobalSlots, HostStats, Limiter
 from linkcheck.check.outcome import Failure, FailureKind, Outcome, blocked_failure
 from linkcheck.config import Settings, parse_status_range
 from linkcheck.models import Link, Notice, Result, Status, verdict_result
@@ -61,15 +61,21 @@ class Engine:
     """Checks links with one shared client; `results` grows as verdicts arrive (also on Ctrl-C)."""
 
     def __init__(
-        self, settings: Settings, client: httpx.AsyncClient, clock: Callable[[], datetime] | None = None
+        self,
+        settings: Settings,
+        client: httpx.AsyncClient,
+        clock: Callable[[], datetime] | None = None,
+        global_slots: GlobalSlots | None = None,
     ) -> None:
+        """`global_slots`: the run's global limit when it is shared with other processes
+        (`spread.SpreadSession`); by default this engine's own."""
         self.settings = settings
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.results: list[Result] = []
         self.outcomes: dict[str, Outcome] = {}
         check = settings.check
         self.accept = _accepted_codes(check.accept)
-        self.limiter = Limiter(check.max_concurrency, settings.host_limits)
+        self.limiter = Limiter(check.max_concurrency, settings.host_limits, global_slots=global_slots)
         self.fetcher = Fetcher(
             client,
             self.limiter,

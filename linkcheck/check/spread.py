@@ -8,7 +8,8 @@ How the politeness limits hold:
 - A host lives in exactly one worker (hosts are grouped by site, `example.org` with
   `www.example.org`, so same-site redirects stay inside it), and its worker applies the
   host's concurrency and interval as one process would: exact for every cited host.
-- The global limit is split: worker i gets G/n (rounded so the shares add up to G).
+- The global limit is one semaphore shared by every worker (`limits.SharedSlots`): G in
+  flight in all, whichever workers have the work (a share each never adds up to G).
 - A host a worker reaches only through a redirect to another site gets 1/n of its
   concurrency there (and n times its interval), so all workers together stay within
   the host's limits even if every one of them is redirected to it.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import gc
 import multiprocessing
 import os
@@ -37,9 +39,10 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from linkcheck.check.limits import HostStats
+from linkcheck.check.limits import HostStats, SharedSlots
 from linkcheck.config import Settings
 from linkcheck.models import Link, Notice, Result, verdict_result
+from linkcheck.sites import registrable_domain
 
 if TYPE_CHECKING:
     import httpx
@@ -169,7 +172,8 @@ class SpreadSession:
     async def __aenter__(self) -> SpreadSession:
         from linkcheck.check.engine import Engine
 
-        totals = _split(self.settings.check.max_concurrency, self.size)
+        # One global limit for all workers (see SharedSlots), made before they fork.
+        self._slots = SharedSlots(self.settings.check.max_concurrency, self.size)
         _import_http_stack()  # once here rather than once in every worker
         # The forked workers share these objects: their collector must not touch (copy)
         # them. Not when something is frozen already (the reader, or the caller, did it).
@@ -179,7 +183,7 @@ class SpreadSession:
         try:
             for index in range(self.size):
                 inherited = [fd for worker in self._workers for fd in worker.fds]
-                self._workers.append(_Worker.start(self.settings, totals[index], self.size, self.prepare, self.clock, Engine, inherited))
+                self._workers.append(_Worker.start(self.settings, self._slots, index, self.size, self.prepare, self.clock, Engine, inherited))
         finally:
             if freeze:
                 gc.unfreeze()
@@ -295,18 +299,9 @@ def _import_http_stack() -> None:
         import uvloop  # noqa: F401
 
 
-def _split(total: int, parts: int) -> list[int]:
-    """`total` in `parts` whole shares that add up to it (each at least 1)."""
-    base, extra = divmod(total, parts)
-    return [max(1, base + (index < extra)) for index in range(parts)]
-
-
 def _site(url: str) -> str:
-    """The last two labels of the host (a cheap stand-in for the registrable domain)."""
-    host = _host(url).rstrip(".")
-    if host.replace(".", "").isdigit() or ":" in host:
-        return host  # an IP address is its own site
-    return ".".join(host.split(".")[-2:])
+    """The site a URL's politeness is dealt by (linkcheck.sites, the one definition)."""
+    return registrable_domain(_host(url))
 
 
 def _host(url: str) -> str:
@@ -319,13 +314,12 @@ def _host(url: str) -> str:
     return netloc.split(":", 1)[0].lower()
 
 
-def _worker_settings(settings: Settings, max_concurrency: int, workers: int) -> tuple[Settings, set[str]]:
-    """The worker's copy: its share of the global limit, and 1/n of any host it does not own.
-
-    The returned set is the worker's own hosts; the worker adds each host it is fed.
+def _worker_settings(settings: Settings, workers: int) -> tuple[Settings, set[str]]:
+    """The worker's copy: 1/n of any host it does not own (the global limit is shared,
+    `SharedSlots`). The returned set is the worker's own hosts; it adds each host it is fed.
     """
     own: set[str] = set()
-    copy = dataclasses.replace(settings, check=dataclasses.replace(settings.check, max_concurrency=max_concurrency))
+    copy = dataclasses.replace(settings, check=dataclasses.replace(settings.check))
     base = settings.host_limits
 
     def host_limits(host: str) -> tuple[int, float]:
@@ -346,8 +340,9 @@ async def _maybe_await(value: Awaitable[None] | None) -> None:
 class _Worker:
     """One forked worker: the process, the pipe its links go down and the one its results come up."""
 
-    def __init__(self, process: multiprocessing.process.BaseProcess, results_fd: int, links_fd: int) -> None:
+    def __init__(self, process: multiprocessing.process.BaseProcess, results_fd: int, links_fd: int, on_gone: Callable[[], None]) -> None:
         self.process = process
+        self.on_gone = on_gone
         self.results_fd = results_fd
         self.links_fd = links_fd
         self.fds = [results_fd, links_fd]
@@ -355,23 +350,23 @@ class _Worker:
 
     @classmethod
     def start(
-        cls, settings: Settings, max_concurrency: int, workers: int, prepare: Prepare | None,
+        cls, settings: Settings, slots: SharedSlots, index: int, workers: int, prepare: Prepare | None,
         clock: Callable[[], datetime] | None, engine_class: Any, inherited: list[int],
     ) -> _Worker:  # fmt: skip
-        """Fork the worker; `inherited` are the other workers' pipe ends, which it closes."""
+        """Fork worker `index`; `inherited` are the other workers' pipe ends, which it closes."""
         links_read, links_write = os.pipe()
         results_read, results_write = os.pipe()
-        worker_settings, own = _worker_settings(settings, max_concurrency, workers)
+        worker_settings, own = _worker_settings(settings, workers)
         context = multiprocessing.get_context("fork")
         process = context.Process(
             target=_worker_main,
-            args=(worker_settings, own, prepare, clock, engine_class, links_read, results_write, [*inherited, links_write, results_read]),
+            args=(worker_settings, own, slots, index, prepare, clock, engine_class, links_read, results_write, [*inherited, links_write, results_read]),
             daemon=True,
         )
         process.start()
         os.close(links_read)
         os.close(results_write)
-        return cls(process, results_read, links_write)
+        return cls(process, results_read, links_write, functools.partial(slots.reclaim, index))
 
     async def connect(self) -> None:
         loop = asyncio.get_running_loop()
@@ -405,6 +400,7 @@ class _Worker:
             while True:
                 frame = await _read_frame(reader)
                 if frame is None:
+                    self.on_gone()  # the slots it held are free for the other workers
                     return  # the worker is gone; the session checks what it left
                 kind, payload = frame
                 if kind == "results":
@@ -459,7 +455,7 @@ async def _read_frame(reader: asyncio.StreamReader) -> tuple[str, Any] | None:
 
 
 def _worker_main(
-    settings: Settings, own: set[str], prepare: Prepare | None, clock: Callable[[], datetime] | None,
+    settings: Settings, own: set[str], slots: SharedSlots, index: int, prepare: Prepare | None, clock: Callable[[], datetime] | None,
     engine_class: Any, links_fd: int, results_fd: int, inherited: list[int],
 ) -> None:  # fmt: skip
     """The worker process: a fresh loop, its own client and engine, results down the pipe."""
@@ -474,11 +470,12 @@ def _worker_main(
     with contextlib.suppress(ValueError):
         signal.set_wakeup_fd(-1)  # the parent loop's wake-up pipe is not ours
     with contextlib.suppress(asyncio.CancelledError):
-        run(_work(settings, own, prepare, clock, engine_class, links_fd, results_fd))
+        slots.bind(index)
+        run(_work(settings, own, slots, prepare, clock, engine_class, links_fd, results_fd))
 
 
 async def _work(
-    settings: Settings, own: set[str], prepare: Prepare | None, clock: Callable[[], datetime] | None,
+    settings: Settings, own: set[str], slots: SharedSlots, prepare: Prepare | None, clock: Callable[[], datetime] | None,
     engine_class: Any, links_fd: int, results_fd: int,
 ) -> None:  # fmt: skip
     from linkcheck.check.client import make_client
@@ -493,7 +490,7 @@ async def _work(
     outbox = await _Outbox.open(results_fd)
     try:
         async with make_client(settings) as client:
-            engine = engine_class(settings, client, clock=clock)
+            engine = engine_class(settings, client, clock=clock, global_slots=slots)
             if prepare is not None:
                 await _maybe_await(prepare(engine, client))
             ticker = asyncio.create_task(outbox.tick())
