@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from linkcheck.cli import EXIT_BROKEN, EXIT_OK, _exit_codes, _settings, _wants_color, cli, shared_options
+from linkcheck.cli import EXIT_BROKEN, EXIT_OK, _error, _exit_codes, _settings, _wants_color, cli, shared_options
 from linkcheck.errors import UsageError
 from linkcheck.history import HISTORY_FILE, History
 from linkcheck.models import iso_utc
@@ -116,16 +116,20 @@ def history(url: str, archive_dir: str | None, fmt: str, config_file: str | None
         ]
         json.dump({"url": key, "checks": rows}, sys.stdout, indent=2)
         sys.stdout.write("\n")
-        return EXIT_OK
+        if not timeline:
+            _error(f"no check of {safe(key)} in the history")
+        return EXIT_OK if timeline else EXIT_BROKEN  # nothing found is 1, as for `archive show`
     console = _console()
     if not timeline:
-        console.print(f"No check of {safe(key)} in the history.")
-        return EXIT_OK
+        _error(f"no check of {safe(key)} in the history")
+        return EXIT_BROKEN
+    page = key.partition("#")[0]  # a fragment is not sent: its removal is no redirect
     table = Table(title=safe(key), box=None, pad_edge=False, header_style="bold")
     for column in ("Checked", "Run", "Status", "HTTP", "Detail"):
         table.add_column(column, overflow="fold")
     for check in timeline:
-        detail = (check.error or (f"-> {check.final_url}" if check.final_url and check.final_url != key else "")) + (" (cached)" if check.cached else "")
+        moved = check.final_url and check.final_url not in (key, page)
+        detail = (check.error or (f"-> {check.final_url}" if moved else "")) + (" (cached)" if check.cached else "")
         table.add_row(
             f"{check.checked_at:%Y-%m-%d %H:%M:%S}Z", str(check.run_id),
             Text(check.status.value, style=status_style(check.status, _fail_on(config_file))),

@@ -145,3 +145,18 @@ def test_the_progress_bar_marks_what_the_runs_fail_on_selects():
     progress.result(Result(url="https://a.example/", status=Status.DEAD, locations=[Location("a.md", 1, 1)]))
     progress.result(Result(url="https://b.example/", status=Status.BLOCKED, locations=[Location("a.md", 2, 1)]))
     assert "b.example" in printed.getvalue() and "a.example" not in printed.getvalue()
+
+
+def test_history_of_a_fragment_shows_no_redirect_and_an_unknown_url_exits_1(farm, env):
+    site = farm.host().route("/a", respond(200, '<h2 id="sec">Section</h2>'))
+    cited = site.url("/a#sec")
+    document(env, "a.md", f"<{cited}>\n")
+    assert run("check", "a.md", *FAST)[0] == 0
+    code, out, err = run("history", cited)
+    assert code == 0, err
+    assert "ok" in out and "->" not in out
+    code, out, err = run("history", site.url("/never-cited"))
+    assert code == 1
+    assert "no check of" in err
+    code, out, _ = run("history", "--format", "json", site.url("/never-cited"))
+    assert code == 1 and json.loads(out)["checks"] == []
