@@ -148,7 +148,7 @@ def cli() -> None:
 @click.option("--fail-on", metavar="STATUS,...", help="Statuses that fail the run (default: dead,error,soft404,fragment_missing,invalid).")
 @click.option("--exclude", multiple=True, metavar="REGEX", help="Skip URLs matching this regex (repeatable).")
 @click.option("--include", multiple=True, metavar="REGEX", help="Only check URLs matching this regex (repeatable).")
-@click.option("--exclude-path", multiple=True, metavar="GLOB", help="Skip files and folders matching this glob (repeatable).")
+@click.option("--exclude-path", multiple=True, metavar="GLOB", help="Skip files and folders matching this glob (repeatable), relative to a PATH (drafts/**) or as reports show them (docs/drafts/**).")
 @click.option("--include-code", is_flag=True, default=None, help="Also check URLs in code spans and code blocks.")
 @click.option("--user-agent", help="User-Agent header to send.")
 @click.option("--accept", metavar="CODES", help="HTTP codes that count as alive, e.g. 200-299,429.")
@@ -239,7 +239,7 @@ def check(
 @shared_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True, help="Output format.")
 @click.option("--include-code", is_flag=True, default=None, help="Also list URLs in code spans and code blocks.")
-@click.option("--exclude-path", multiple=True, metavar="GLOB", help="Skip files and folders matching this glob (repeatable).")
+@click.option("--exclude-path", multiple=True, metavar="GLOB", help="Skip files and folders matching this glob (repeatable), relative to a PATH (drafts/**) or as reports show them (docs/drafts/**).")
 @_exit_codes
 def extract(paths: tuple[str, ...], config_file: str | None, quiet: bool, debug: bool, fmt: str, **flags: Any) -> int:
     """List every link under PATHS with its locations, without any network access.

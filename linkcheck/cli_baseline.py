@@ -39,7 +39,7 @@ def baseline() -> None:
 @click.option("--fail-on", metavar="STATUS,...", help="Statuses that count as broken (default: dead,error,soft404,fragment_missing,invalid).")
 @click.option("--exclude", multiple=True, metavar="REGEX", help="Skip URLs matching this regex (repeatable).")
 @click.option("--include", multiple=True, metavar="REGEX", help="Only check URLs matching this regex (repeatable).")
-@click.option("--exclude-path", multiple=True, metavar="GLOB", help="Skip files and folders matching this glob (repeatable).")
+@click.option("--exclude-path", multiple=True, metavar="GLOB", help="Skip files and folders matching this glob (repeatable), relative to a PATH (drafts/**) or as reports show them (docs/drafts/**).")
 @click.option("--max-concurrency", type=click.IntRange(min=1), help="Requests in flight at once, all hosts.")
 @click.option("--host-concurrency", type=click.IntRange(min=1), help="Requests in flight at once to one host.")
 @click.option("--host-interval", metavar="DURATION", help="Minimum time between requests to one host, e.g. 100ms.")

@@ -21,7 +21,7 @@ from linkcheck.history import HISTORY_FILE, History
 @click.option("--cross-site", is_flag=True, help="Also follow permanent redirects that lead to another site.")
 @click.option("--archive-dir", metavar="DIR", help="Archive folder holding the history [default: archive].")
 @click.option("--include-code", is_flag=True, default=None, help="Also rewrite URLs in code spans and code blocks.")
-@click.option("--exclude-path", multiple=True, metavar="GLOB", help="Skip files and folders matching this glob (repeatable).")
+@click.option("--exclude-path", multiple=True, metavar="GLOB", help="Skip files and folders matching this glob (repeatable), relative to a PATH (drafts/**) or as reports show them (docs/drafts/**).")
 @_exit_codes
 def fix(paths: tuple[str, ...], config_file: str | None, quiet: bool, debug: bool, write: bool, cross_site: bool, **flags: Any) -> int:
     """Rewrite citations under PATHS from what the last `check` learned; no network.

@@ -98,7 +98,8 @@ class Discovery:
             for entry in entries:
                 path = Path(entry.path)
                 relative = path.relative_to(root).as_posix()
-                if self._skipped(entry, relative, worktree):
+                display = _display(path)
+                if self._skipped(entry, relative, display, worktree):
                     continue
                 try:
                     is_dir = entry.is_dir()
@@ -107,28 +108,33 @@ class Discovery:
                     is_dir = is_file = False
                 if is_dir:
                     subfolders.append(path)
-                elif is_file and self._selected(relative):
-                    document = self._document(path, _display(path), root, explicit=False)
+                elif is_file and self._selected(relative, display):
+                    document = self._document(path, display, root, explicit=False)
                     if document:
                         yield document
                 elif entry.is_symlink() and not path.exists():
                     self.notices.append(Notice(_display(path), "skipped: broken symlink"))
             stack.extend(reversed(subfolders))
 
-    def _skipped(self, entry: os.DirEntry[str], relative: str, worktree: Path | None) -> bool:
+    def _skipped(self, entry: os.DirEntry[str], relative: str, display: str, worktree: Path | None) -> bool:
+        """Whether to pass over a file or folder. Exclude globs are tried on two spellings of
+        its path: relative to the PATH argument (`news.txt` under `docs`) and as the reports
+        display it, the PATH argument joined (`docs/news.txt`); either match skips it."""
         name = entry.name
         is_dir = _is_dir(entry)
         if is_dir and name in _ALWAYS_SKIPPED_DIRS:
             return True
         if name.startswith(".") and not self.options.hidden:
             return True
-        if self._exclude.match_file(relative + ("/" if is_dir else "")):
+        slash = "/" if is_dir else ""
+        if self._exclude.match_file(relative + slash) or (display != relative and self._exclude.match_file(display + slash)):
             return True
         return worktree is not None and self._git_ignored(Path(entry.path), is_dir, worktree)
 
-    def _selected(self, relative: str) -> bool:
+    def _selected(self, relative: str, display: str) -> bool:
+        """Include globs, like exclude globs, match the path relative to the PATH argument or as displayed."""
         if self._include is not None:
-            return self._include.match_file(relative)
+            return self._include.match_file(relative) or (display != relative and self._include.match_file(display))
         return True
 
     def _git_ignored(self, path: Path, is_dir: bool, worktree: Path) -> bool:

@@ -133,3 +133,27 @@ def test_a_folder_named_explicitly_is_walked_even_if_gitignored(tmp_path):
     names, _ = found(tmp_path / "build")
     assert names == ["out.md"]  # the folder itself is wanted; its own .gitignore still applies
     assert found(tmp_path)[0] == []
+
+
+def test_exclude_globs_match_the_displayed_path_too(tmp_path, monkeypatch):
+    """Issue 17, 11: `check docs --exclude-path docs/news.txt` skips the file the reports call docs/news.txt."""
+    tree(tmp_path, {"docs/news.txt": "x", "docs/keep.md": "x", "docs/drafts/a.md": "x", "other/news.txt": "x"})
+    monkeypatch.chdir(tmp_path)
+
+    def names(inputs, **options):
+        return sorted(doc.display for doc in Discovery(DiscoverOptions(**options)).documents(inputs))
+
+    everything = ["docs/drafts/a.md", "docs/keep.md", "docs/news.txt"]
+    assert names(["docs"]) == everything
+    # as the reports show the file (the PATH argument joined) ...
+    assert names(["docs"], exclude=["docs/news.txt"]) == ["docs/drafts/a.md", "docs/keep.md"]
+    assert names(["./docs/"], exclude=["docs/news.txt"]) == ["docs/drafts/a.md", "docs/keep.md"]
+    assert names(["docs"], exclude=["docs/drafts/"]) == ["docs/keep.md", "docs/news.txt"]
+    assert names(["docs", "other"], exclude=["/docs/news.txt"]) == ["docs/drafts/a.md", "docs/keep.md", "other/news.txt"]
+    # ... and, as before, relative to the PATH argument
+    assert names(["docs"], exclude=["news.txt"]) == ["docs/drafts/a.md", "docs/keep.md"]
+    assert names(["docs"], exclude=["/drafts/"]) == ["docs/keep.md", "docs/news.txt"]
+    assert names(["docs", "other"], exclude=["other/news.txt"]) == everything
+    # include globs read paths the same two ways
+    assert names(["docs"], include=["docs/drafts/**"]) == ["docs/drafts/a.md"]
+    assert names(["docs"], include=["drafts/**"]) == ["docs/drafts/a.md"]
