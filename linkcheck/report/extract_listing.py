@@ -1,4 +1,11 @@
-"""`linkcheck extract` output: every link with its locations, as a table, JSON or CSV."""
+"""`linkcheck extract` output: every link with its locations, as a table, JSON or CSV.
+
+CSV columns: file, line, column, url, text, verdict, and `where` when a location is not
+just a line and column (a PDF page, a DOCX paragraph, a notebook cell, an EPUB chapter):
+`p. 3`, `¶ 14`, `cell 2, 4:1`, `ch1.xhtml 8:3`, the words of the `check` CSV's `where`
+(`Location.where()`), given then for every row. A listing of line-based documents only
+keeps the six columns, so scripts written for them read it unchanged.
+"""
 
 from __future__ import annotations
 
@@ -51,9 +58,10 @@ def write_listing(extraction: Extraction, fmt: str, stream: TextIO) -> None:
         return
     rows = _rows(extraction)
     if fmt == "csv":
-        writer = csv.DictWriter(
-            stream, fieldnames=["file", "line", "column", "url", "text", "verdict"], lineterminator="\n", extrasaction="ignore"
-        )
+        fieldnames = ["file", "line", "column", "url", "text", "verdict"]
+        if any(row["where"] != f"{row['line']}:{row['column']}" for row in rows):
+            fieldnames.append("where")
+        writer = csv.DictWriter(stream, fieldnames=fieldnames, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
         return
