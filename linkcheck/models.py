@@ -50,7 +50,9 @@ class RawLink(NamedTuple):
 
     `line`/`column` are None only where a format has no lines (PDF, DOCX); such formats
     say where instead with `page` (PDF, 1-based) or `paragraph` (DOCX, 1-based).
-    `cell` is the 1-based notebook cell (line and column are then inside the cell);
+    `cell` is the 1-based notebook cell; a notebook's line and column are in the `.ipynb`
+    file (what editors, SARIF and GitHub count), and `cell_line` is the line inside the
+    cell's source (or inside the HTML output the link is in);
     `part` names the file inside a container (the XHTML chapter of an EPUB).
 
     A named tuple rather than a dataclass: a large corpus makes millions of them, and
@@ -71,6 +73,20 @@ class RawLink(NamedTuple):
     #: An archived copy the document itself already cites for this link (wikitext `archive-url`).
     archive_url: str | None = None
     archive_date: str | None = None
+    #: 1-based line inside the notebook cell (`line` is the line in the .ipynb file).
+    cell_line: int | None = None
+
+
+def _raw_link_make(cls: type[RawLink], iterable: Any) -> RawLink:
+    """`RawLink._make` that also reads the shorter tuples stored before a field was added
+    (the extraction cache keeps raw links as JSON lists): the missing fields are None."""
+    fields = tuple(iterable)
+    if len(fields) > len(cls._fields):
+        raise TypeError(f"Expected at most {len(cls._fields)} arguments, got {len(fields)}")
+    return tuple.__new__(cls, fields + (None,) * (len(cls._fields) - len(fields)))
+
+
+RawLink._make = classmethod(_raw_link_make)  # type: ignore[assignment, method-assign]
 
 
 class Location(NamedTuple):
@@ -91,10 +107,12 @@ class Location(NamedTuple):
     part: str | None = None
     #: The target as written when it differs in form from the URL (a DOI, an arXiv id).
     cited_as: str | None = None
+    #: A notebook's line inside the cell (`line` and `column` are in the .ipynb file).
+    cell_line: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"file": self.file, "line": self.line, "column": self.column}
-        extras = self[4:]  # page, paragraph, cell, part, cited_as: all None for most formats
+        extras = self[4:]  # page, paragraph, cell, part, cited_as, cell_line: all None for most formats
         if extras != _NO_EXTRAS:
             for name, value in zip(_EXTRA_FIELDS, extras):
                 if value is not None:
@@ -105,21 +123,28 @@ class Location(NamedTuple):
         return (self.file, self.part or "", self.cell or 0, self.page or 0, self.paragraph or 0, self.line or 0, self.column or 0)
 
     def where(self) -> str:
-        """Short human position: `12:5`, `p. 3`, `¶ 14`, `cell 2, 4:1`, `ch1.xhtml 8:3`."""
+        """Short human position: `12:5`, `p. 3`, `¶ 14`, `17:9 (cell 2 line 4)`, `ch1.xhtml 8:3`.
+
+        A notebook location with its line in the cell shows the file's line:column first
+        (where an editor jumps), then the cell and the line in it; one without (made by hand
+        or read from an older report) keeps the older `cell 2, 4:1`.
+        """
         if self.page is not None:
             spot = f"p. {self.page}"
         elif self.paragraph is not None:
             spot = f"¶ {self.paragraph}"
         else:
             spot = f"{self.line}:{self.column}"
-        if self.cell is not None:
+        if self.cell is not None and self.cell_line is not None:
+            spot = f"{spot} (cell {self.cell} line {self.cell_line})"
+        elif self.cell is not None:
             spot = f"cell {self.cell}, {spot}"
         if self.part:
             spot = f"{self.part} {spot}"
         return spot
 
 
-_EXTRA_FIELDS = Location._fields[4:]  # the optional ones: page, paragraph, cell, part, cited_as
+_EXTRA_FIELDS = Location._fields[4:]  # the optional ones: page, paragraph, cell, part, cited_as, cell_line
 _NO_EXTRAS = (None,) * len(_EXTRA_FIELDS)
 
 
