@@ -14,9 +14,25 @@ from rich.text import Text
 
 from linkcheck.cli import EXIT_BROKEN, EXIT_OK, _error, _exit_codes, _settings, _wants_color, cli, shared_options
 from linkcheck.errors import UsageError
-from linkcheck.history import HISTORY_FILE, History
-from linkcheck.models import iso_utc
+from linkcheck.history import HISTORY_FILE, Check, History
+from linkcheck.models import Result, iso_utc
+from linkcheck.report.rot_notes import is_drifted, notes
 from linkcheck.report.terminal import safe, status_style
+
+
+def _rot(check: Check) -> Result:
+    """A check's drift and suggestion (kept in its `extra`) as a result the reports can word."""
+    drift, suggestion = check.extra.get("drift"), check.extra.get("suggestion")
+    return Result(
+        check.url, check.status,
+        drift=drift if isinstance(drift, dict) else None,
+        suggestion=suggestion if isinstance(suggestion, dict) else None,
+    )  # fmt: skip
+
+
+def _rot_notes(check: Check) -> str:
+    """`; content drifted: …; archived copy: …` for a check that has either, else ''."""
+    return "".join(f"; {note}" for note in notes(_rot(check)))
 
 
 def _open_history(archive_dir: str | None, config_file: str | None) -> History:
@@ -81,7 +97,7 @@ def report(since: str, archive_dir: str | None, fmt: str, config_file: str | Non
             continue
         for url in urls:
             check = checks.get(url)
-            suffix = f"  {check.status.value} {check.error or ''}" if check and title != "Fixed" else ""
+            suffix = f"  {check.status.value} {check.error or ''}{_rot_notes(check)}" if check and title != "Fixed" else ""
             console.print(Text(f"  {safe(url)}{safe(suffix)}"))
     return EXIT_BROKEN if diff.new_broken else EXIT_OK
 
@@ -111,7 +127,8 @@ def history(url: str, archive_dir: str | None, fmt: str, config_file: str | None
     if fmt == "json":
         rows: list[dict[str, Any]] = [
             {"run_id": c.run_id, "checked_at": iso_utc(c.checked_at), "status": c.status.value, "http_status": c.http_status,
-             "final_url": c.final_url, "error": c.error, "cached": c.cached, "duration_ms": c.duration_ms}
+             "final_url": c.final_url, "error": c.error, "cached": c.cached, "duration_ms": c.duration_ms,
+             **{name: c.extra[name] for name in ("drift", "suggestion") if c.extra.get(name) is not None}}
             for c in timeline
         ]
         json.dump({"url": key, "checks": rows}, sys.stdout, indent=2)
@@ -124,15 +141,19 @@ def history(url: str, archive_dir: str | None, fmt: str, config_file: str | None
         _error(f"no check of {safe(key)} in the history")
         return EXIT_BROKEN
     page = key.partition("#")[0]  # a fragment is not sent: its removal is no redirect
+    fail_on = _fail_on(config_file)
     table = Table(title=safe(key), box=None, pad_edge=False, header_style="bold")
     for column in ("Checked", "Run", "Status", "HTTP", "Detail"):
         table.add_column(column, overflow="fold")
     for check in timeline:
         moved = check.final_url and check.final_url not in (key, page)
         detail = (check.error or (f"-> {check.final_url}" if moved else "")) + (" (cached)" if check.cached else "")
+        detail = (detail + _rot_notes(check)).removeprefix("; ")
+        drifted = is_drifted(_rot(check))
+        style = status_style(check.status, fail_on)
         table.add_row(
             f"{check.checked_at:%Y-%m-%d %H:%M:%S}Z", str(check.run_id),
-            Text(check.status.value, style=status_style(check.status, _fail_on(config_file))),
+            Text(check.status.value + (", drifted" if drifted else ""), style="yellow" if drifted and style != "bold red" else style),
             str(check.http_status or "-"), Text(safe(detail)),
         )
     console.print(table)

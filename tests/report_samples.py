@@ -147,3 +147,54 @@ def injection_report() -> Report:
     return Report(
         results, STARTED, FINISHED, documents=2, links=5, notices=[Notice(HOSTILE_FILE, "skipped: " + HOSTILE)]
     )
+
+
+#: The capture a drifted page was compared with, and when it was taken.
+DRIFT_SINCE = "2026-10-01T08:00:00Z"
+DRIFTED_URL = "https://news.example/article"
+DRIFT_COPY = "https://web.archive.org/web/20261001080000/https://news.example/article"
+DEAD_URL = "https://gone.example/paper"
+DEAD_COPY = "https://web.archive.org/web/20260915120000/https://gone.example/paper"
+
+
+def rot_results() -> list[Result]:
+    """What reference rot looks like: a drifted page (live, 200, but rewritten) with an
+    archived copy, a dead page with an archived copy, a page compared and unchanged, and
+    citations excluded for two reasons."""
+    return [
+        Result(
+            DRIFTED_URL, Status.OK, 200, DRIFTED_URL, checked_at=_at(1), duration_ms=80,
+            locations=[Location("docs/news.md", 4, 12)],
+            drift={"similarity": 0.31, "drifted": True, "compared_to": DRIFT_SINCE, "capture": "<urn:uuid:1>"},
+            suggestion={"archive_url": DRIFT_COPY, "captured_at": DRIFT_SINCE, "source": "wayback"},
+        ),
+        Result(
+            DEAD_URL, Status.DEAD, 404, DEAD_URL, error="404 Not Found", checked_at=_at(2), duration_ms=40,
+            locations=[Location("docs/news.md", 9, 1), Location("docs/refs.md", 2, 3)],
+            suggestion={"archive_url": DEAD_COPY, "captured_at": "2026-09-15T12:00:00Z", "source": "memento"},
+        ),
+        Result(
+            "https://stable.example/", Status.OK, 200, "https://stable.example/", checked_at=_at(2), duration_ms=30,
+            locations=[Location("docs/news.md", 1, 1)],
+            drift={"similarity": 0.97, "drifted": False, "compared_to": "2026-09-01T10:00:00Z", "capture": "<urn:uuid:2>"},
+        ),
+        Result(
+            "http://127.0.0.1:8000/", Status.EXCLUDED,
+            error="refused: 127.0.0.1 is a loopback address (private networks are not checked; --allow-private or network.allow permits them)",
+            locations=[Location("docs/refs.md", 5, 1)],
+        ),
+        Result(
+            "http://10.0.0.7/wiki", Status.EXCLUDED,
+            error="refused: 10.0.0.7 is a private address (private networks are not checked; --allow-private or network.allow permits them)",
+            locations=[Location("docs/refs.md", 6, 1)],
+        ),
+        Result(
+            "https://skip.example/", Status.EXCLUDED, error="excluded by pattern 'skip\\.example'",
+            locations=[Location("docs/refs.md", 7, 1)],
+        ),
+    ]
+
+
+def rot_report() -> Report:
+    results = rot_results()
+    return Report(results, STARTED, FINISHED, documents=2, links=sum(len(result.locations) for result in results))

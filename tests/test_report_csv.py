@@ -61,6 +61,8 @@ def test_header_and_rows():
     assert table[0] == {
         "file": "README.md", "line": "2", "column": "3", "where": "2:3", "url": "mailto:someone@example.org",
         "status": "unsupported", "http_status": "", "final_url": "", "error": "scheme mailto: is not checked",
+        "drift_similarity": "", "drifted": "", "drift_compared_to": "",
+        "suggested_copy": "", "suggested_copy_captured_at": "", "suggested_copy_source": "",
     }  # fmt: skip
     by_where = {(row["file"], row["where"]): row for row in table}
     pdf = by_where[("papers/report.pdf", "p. 3")]
@@ -77,7 +79,7 @@ def test_header_and_rows():
 
 def test_every_result_and_status_is_listed_whatever_fail_on_says():
     table = rows(sample_report())
-    assert {row["status"] for row in table} == {status.value for status in Status}
+    assert {row["status"] for row in table} == {result.status.value for result in sample_report().results}
     assert rows(sample_report()) == list(csv.DictReader(io.StringIO(render(sample_report(), fail_on=frozenset()), newline="")))
 
 
@@ -87,14 +89,15 @@ def test_empty_and_orphan():
     report.results.append(Result("https://nowhere.example/", Status.DEAD, 404, error="404 Not Found"))
     assert rows(report) == [
         {"file": "", "line": "", "column": "", "where": "", "url": "https://nowhere.example/", "status": "dead",
-         "http_status": "404", "final_url": "", "error": "404 Not Found"},
+         "http_status": "404", "final_url": "", "error": "404 Not Found", "drift_similarity": "", "drifted": "",
+         "drift_compared_to": "", "suggested_copy": "", "suggested_copy_captured_at": "", "suggested_copy_source": ""},
     ]  # fmt: skip
 
 
 def test_hostile_values_stay_in_their_cells_and_never_run():
     table = list(csv.reader(io.StringIO(render(injection_report()), newline="")))
     assert table[0] == list(COLUMNS)
-    assert len(table) == 1 + 5 and all(len(row) == 9 for row in table)
+    assert len(table) == 1 + 5 and all(len(row) == len(COLUMNS) for row in table)
     for row in table[1:]:
         assert not any(value.startswith(_FORMULA_START) for value in row), row
     cells = [dict(zip(COLUMNS, row)) for row in table[1:]]

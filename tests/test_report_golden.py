@@ -17,14 +17,14 @@ import pytest
 
 from linkcheck.models import Location, Report, Result, Status
 from linkcheck.report import ReportOptions, writer
-from tests.report_samples import injection_report, interrupted_report, sample_report
+from tests.report_samples import injection_report, interrupted_report, rot_report, sample_report
 
 GOLDEN = Path(__file__).parent / "fixtures" / "report" / "golden"
 
 #: The formats these golden files cover, and their file suffixes.
 FORMATS = {"markdown": "md", "html": "html", "junit": "xml", "sarif": "sarif.json", "github": "txt", "csv": "csv"}
 
-REPORTS = {"sample": sample_report, "interrupted": interrupted_report}
+REPORTS = {"sample": sample_report, "interrupted": interrupted_report, "rot": rot_report}
 
 #: A version that does not change with releases, so golden files do not either.
 PINNED_VERSION = "0.0.0+golden"
@@ -80,5 +80,5 @@ def test_nothing_made_up(name):
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
 def test_every_format_ends_with_a_newline(name):
-    for report in (sample_report(), interrupted_report(), injection_report()):
+    for report in (sample_report(), interrupted_report(), injection_report(), rot_report()):
         assert render(name, report).endswith("\n")

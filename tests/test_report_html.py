@@ -88,23 +88,30 @@ def test_the_elements_the_script_and_the_tests_rely_on():
     assert len(page.find("select", id="status-filter")) == 1
     assert len(page.find("input", id="text-filter")) == 1
     options = [attrs["value"] for attrs in page.find("option")]
-    assert options == ["", "broken", "warning", *(status.value for status in Status)]
-    assert [th["data-key"] for th in page.find("th") if "data-key" in th] == ["file", "where", "status", "http", "url", "detail"]
+    assert options == ["", "broken", "warning", "drifted", *(status.value for status in Status)]
+    assert [th["data-key"] for th in page.find("th") if "data-key" in th] == [
+        "file", "where", "status", "http", "url", "detail", "drift", "copy",
+    ]  # fmt: skip
 
 
-def test_one_row_per_citation_in_document_order():
+def test_one_row_per_citation_broken_first_then_in_document_order():
     page = parse(render(sample_report()))
     assert len(page.rows) == 16
-    assert [(cells[0], cells[1], row["data-status"], row["data-kind"]) for row, cells in zip(page.rows, page.cells)][:6] == [
-        ("README.md", "2:3", "unsupported", "other"),
-        ("README.md", "10:5", "ok", "ok"),
+    listed = [(cells[0], cells[1], row["data-status"], row["data-kind"]) for row, cells in zip(page.rows, page.cells)]
+    assert [kind for *_, kind in listed[:8]] == ["broken"] * 8 and "broken" not in [kind for *_, kind in listed[8:]]
+    assert listed[:3] == [
         ("analysis.ipynb", "cell 2, 4:1", "soft404", "broken"),
         ("book.epub", "OEBPS/ch1.xhtml 8:3", "invalid", "broken"),
+        ("docs/guide.md", "7:10", "dead", "broken"),
+    ]
+    assert listed[8:12] == [
+        ("README.md", "2:3", "unsupported", "other"),
+        ("README.md", "10:5", "ok", "ok"),
         ("docs/guide.md", "1:1", "excluded", "other"),
         ("docs/guide.md", "4:2", "redirect_temporary", "other"),
     ]
     pdf = page.cells[[cells[0] for cells in page.cells].index("papers/report.pdf")]
-    assert pdf == ["papers/report.pdf", "p. 3", "blocked", "403", "https://paywall.example/article", "403 Forbidden after 3 attempts"]
+    assert pdf == ["papers/report.pdf", "p. 3", "blocked", "403", "https://paywall.example/article", "403 Forbidden after 3 attempts", "", ""]
     error = page.cells[[cells[4] for cells in page.cells].index("https://down.example/")]
     assert error[3] == ""  # no response: the HTTP cell stays empty
     kinds = {row["data-status"]: row["data-kind"] for row in page.rows}
@@ -134,7 +141,7 @@ def test_embedded_data_matches_the_rows():
     assert page.find("script")[0] == {"type": "application/json", "id": "report-data"}
     assert [item["url"] for item in data["rows"]] == [cells[4] for cells in page.cells]
     assert [item["status"] for item in data["rows"]] == [row["data-status"] for row in page.rows]
-    assert data["rows"][2]["position"] == ["", 2, 0, 0, 4, 1]
+    assert data["rows"][0]["position"] == ["", 2, 0, 0, 4, 1]
 
 
 def test_script_json_cannot_close_its_element():

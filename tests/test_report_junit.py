@@ -18,6 +18,7 @@ from tests.report_samples import (
     empty_report,
     injection_report,
     interrupted_report,
+    rot_report,
     sample_report,
 )
 
@@ -45,7 +46,7 @@ def _with_orphan():
 
 
 @pytest.mark.parametrize(
-    "report", [sample_report, interrupted_report, empty_report, injection_report, _with_orphan], ids=lambda f: f.__name__
+    "report", [sample_report, interrupted_report, empty_report, injection_report, _with_orphan, rot_report], ids=lambda f: f.__name__
 )
 def test_valid_against_the_junit_schema(schema, report):
     text = render(report())

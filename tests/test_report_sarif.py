@@ -26,6 +26,7 @@ from tests.report_samples import (
     empty_report,
     injection_report,
     interrupted_report,
+    rot_report,
     sample_report,
 )
 
@@ -56,7 +57,7 @@ def _with_orphan():
 
 
 @pytest.mark.parametrize(
-    "report", [sample_report, interrupted_report, empty_report, injection_report, _with_orphan], ids=lambda f: f.__name__
+    "report", [sample_report, interrupted_report, empty_report, injection_report, _with_orphan, rot_report], ids=lambda f: f.__name__
 )
 @pytest.mark.parametrize("fail_on", [None, frozenset(Status)], ids=["default", "everything"])
 def test_valid_against_the_official_schema(validator, report, fail_on):
@@ -83,7 +84,7 @@ def test_tool_and_rules():
     run = render(sample_report())["runs"][0]
     driver = run["tool"]["driver"]
     assert (driver["name"], driver["version"], driver["informationUri"]) == ("linkcheck", __version__, "https://pypi.org/project/linkcheck/")
-    expected = [status.value for status in Status if status in ReportOptions().fail_on or status in WARNING_STATUSES]
+    expected = [status.value for status in Status if status in ReportOptions().fail_on or status in WARNING_STATUSES] + ["drift"]
     assert [rule["id"] for rule in driver["rules"]] == expected
     for rule in driver["rules"]:
         assert rule["shortDescription"]["text"] and rule["helpUri"].startswith("https://")
@@ -159,7 +160,7 @@ def test_interrupted_orphans_and_empty():
 
 def test_fail_on_decides_level_and_rules():
     run = to_dict(sample_report(), ReportOptions(fail_on=frozenset({Status.BLOCKED})))
-    assert [rule["id"] for rule in run["runs"][0]["tool"]["driver"]["rules"]] == ["redirect_permanent", "blocked", "suspect"]
+    assert [rule["id"] for rule in run["runs"][0]["tool"]["driver"]["rules"]] == ["redirect_permanent", "blocked", "suspect", "drift"]
     assert sorted((r["ruleId"], r["level"]) for r in run["runs"][0]["results"]) == [
         ("blocked", "error"), ("redirect_permanent", "warning"), ("suspect", "warning"),
     ]  # fmt: skip

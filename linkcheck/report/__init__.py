@@ -29,6 +29,8 @@ _FORMATS: dict[str, str] = {
 @dataclass(frozen=True)
 class ReportOptions:
     fail_on: frozenset[Status] = DEFAULT_FAIL_ON
+    #: `--fail-on drift`: a drifted citation counts as broken (by default it is only reported).
+    fail_on_drift: bool = False
     #: List every result, not only those needing attention (terminal).
     verbose: bool = False
     #: Only what is broken or new since the last run (terminal; for cron mail).

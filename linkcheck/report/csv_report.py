@@ -1,7 +1,9 @@
 """The CSV report: one row per citation (a result × each place it is cited), for spreadsheets and scripts.
 
-Columns: file, line, column, where, url, status, http_status, final_url, error. A value the
-report does not have (None) is an empty cell. Rows are in document order. Quoting is the
+Columns: file, line, column, where, url, status, http_status, final_url, error, then content
+drift (drift_similarity, drifted `true`/`false`, drift_compared_to: when the capture compared
+with was taken) and the suggested archived copy (suggested_copy, suggested_copy_captured_at,
+suggested_copy_source). A value the report does not have (None) is an empty cell. Rows are in document order. Quoting is the
 `csv` module's (RFC 4180 quoting, `\\n` line ends), so commas, quotes and newlines in a value
 stay inside their cell.
 
@@ -22,18 +24,22 @@ from typing import TextIO
 
 from linkcheck.models import Location, Report, Result
 from linkcheck.report import ReportOptions
+from linkcheck.report.rot_notes import compared_to, similarity, suggestion_url
 
-COLUMNS = ("file", "line", "column", "where", "url", "status", "http_status", "final_url", "error")
+COLUMNS = (
+    "file", "line", "column", "where", "url", "status", "http_status", "final_url", "error",
+    "drift_similarity", "drifted", "drift_compared_to", "suggested_copy", "suggested_copy_captured_at", "suggested_copy_source",
+)  # fmt: skip
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def cell(value: str | int | None) -> str | int:
+def cell(value: str | int | float | None) -> str | int | float:
     """One CSV value: None empty, numbers as they are, text cleaned and defused against formulas."""
     if value is None:
         return ""
-    if isinstance(value, int):
+    if isinstance(value, (int, float)):
         return value
     text = _CONTROL.sub("", value)
     return "'" + text if text.startswith(_FORMULA_START) else text
@@ -47,7 +53,9 @@ def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
         out.writerow([cell(value) for value in _row(location, result)])
 
 
-def _row(location: Location | None, result: Result) -> tuple[str | int | None, ...]:
+def _row(location: Location | None, result: Result) -> tuple[str | int | float | None, ...]:
+    drift = result.drift if isinstance(result.drift, dict) else None
+    copy = result.suggestion if isinstance(result.suggestion, dict) else {}
     return (
         location.file if location else None,
         location.line if location else None,
@@ -58,4 +66,14 @@ def _row(location: Location | None, result: Result) -> tuple[str | int | None, .
         result.http_status,
         result.final_url,
         result.error,
+        similarity(result),
+        None if drift is None else ("true" if drift.get("drifted") else "false"),
+        compared_to(result),
+        suggestion_url(result),
+        _text(copy.get("captured_at")),
+        _text(copy.get("source")),
     )
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value else None

@@ -69,6 +69,7 @@ def write_listing(extraction: Extraction, fmt: str, stream: TextIO) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from linkcheck.report.markdown import plural
     from linkcheck.report.terminal import safe
 
     console = Console(file=stream, highlight=False, emoji=False, no_color=not stream.isatty())
@@ -78,4 +79,4 @@ def write_listing(extraction: Extraction, fmt: str, stream: TextIO) -> None:
     for row in rows:
         table.add_row(Text(safe(str(row["file"]))), Text(safe(str(row["where"]))), Text(safe(str(row["url"]))), Text(safe(str(row["text"] or ""))))
     console.print(table)
-    console.print(f"{len(rows)} citations of {len(extraction.links)} unique URLs in {extraction.documents} documents.")
+    console.print(f"{plural(len(rows), 'citation')} of {plural(len(extraction.links), 'unique URL')} in {plural(extraction.documents, 'document')}.")

@@ -1,7 +1,8 @@
 """GitHub Actions workflow commands: annotations on the lines that cite a broken or moved source.
 
 `::error file=F,line=L,col=C,title=T::MESSAGE` for each broken citation, `::warning …` for
-each warning, `::notice file=F,…` for each input the run skipped, and one final `::notice`
+each warning (a drifted page is one: its content changed since it was archived; an error
+under `--fail-on drift`), `::notice file=F,…` for each input the run skipped, and one final `::notice`
 with the verdict. `line`/`col` are given only where they are a line of the file itself (not
 for a PDF page, a DOCX paragraph, a notebook cell or an EPUB chapter; the message says
 where instead).
@@ -21,6 +22,7 @@ from typing import TextIO
 from linkcheck.models import WARNING_STATUSES, Location, Report, Result
 from linkcheck.report import ReportOptions
 from linkcheck.report.markdown import plural
+from linkcheck.report.rot_notes import is_broken, is_drifted
 from linkcheck.report.terminal import detail
 
 #: Control characters but tab, CR and LF (the last two the escaping carries as %0D and %0A).
@@ -46,17 +48,18 @@ def command(name: str, message: str, **properties: str | int | None) -> str:
 def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
     lines: list[str] = []
     pairs = [(location, result) for result in report.results for location in (result.locations if result.locations else [None])]
-    broken = warnings = 0
+    broken = warnings = drifted = 0
     for location, result in sorted(pairs, key=lambda pair: (pair[0].sort_key() if pair[0] else ("",), pair[1].url)):
-        if result.status in options.fail_on:
+        drifted += is_drifted(result)
+        if is_broken(result, options.fail_on, options.fail_on_drift):
             lines.append(_annotation("error", location, result))
             broken += 1
-        elif result.status in WARNING_STATUSES:
+        elif result.status in WARNING_STATUSES or is_drifted(result):
             lines.append(_annotation("warning", location, result))
             warnings += 1
     for notice in report.notices:
         lines.append(command("notice", notice.message, file=notice.path, title="linkcheck: input skipped"))
-    lines.append(command("notice", _summary(report, options, broken, warnings), title="linkcheck"))
+    lines.append(command("notice", _summary(report, options, broken, warnings, drifted), title="linkcheck"))
     stream.write("\n".join(lines) + "\n")
 
 
@@ -75,16 +78,17 @@ def _annotation(level: str, location: Location | None, result: Result) -> str:
         file=location.file if location else None,
         line=location.line if on_line and location else None,
         col=location.column if on_line and location else None,
-        title=f"linkcheck: {result.status.value}",
+        title=f"linkcheck: {result.status.value}" + (", drifted" if is_drifted(result) else ""),
     )
 
 
-def _summary(report: Report, options: ReportOptions, broken: int, warnings: int) -> str:
-    urls = len(report.broken(options.fail_on))
+def _summary(report: Report, options: ReportOptions, broken: int, warnings: int, drifted: int = 0) -> str:
+    urls = len(report.broken(options.fail_on, drift=options.fail_on_drift))
     verdict = f"{plural(broken, 'broken citation')} ({plural(urls, 'URL')})" if broken else "no broken citations"
     counts = ", ".join(f"{count} {status}" for status, count in report.by_status().items()) or "nothing checked"
+    drift = f" ({plural(drifted, 'drifted citation')})" if drifted else ""
     text = (
-        f"{verdict}, {plural(warnings, 'warning')}; {plural(report.unique_urls, 'unique URL')}, "
+        f"{verdict}, {plural(warnings, 'warning')}{drift}; {plural(report.unique_urls, 'unique URL')}, "
         f"{plural(report.links, 'citation')}, {plural(report.documents, 'document')}: {counts}."
     )
     if report.interrupted:

@@ -1,7 +1,10 @@
 """The HTML report: one self-contained file (inline CSS and JS, nothing fetched) to open anywhere.
 
 A summary (verdict, totals, counts by status) and one table row per citation, rendered on
-the server so the page reads without JavaScript. The script adds sorting (click a column
+the server so the page reads without JavaScript: broken citations first, then drifted ones
+(the page answers but has changed since it was archived), then the rest in document order.
+Drift (similarity to the earlier capture, and since when) and the suggested archived copy
+have columns of their own. The script adds sorting (click a column
 header) and filtering (a status select and a free-text box); the filter state lives in the
 URL fragment, so `report.html#status=dead&q=example.org` opens filtered, `#sort=-http` sorted
 (and a status count in the summary is a link that applies its filter).
@@ -25,9 +28,13 @@ from linkcheck import __version__
 from linkcheck.models import WARNING_STATUSES, Location, Report, Result, Status, iso_utc
 from linkcheck.report import ReportOptions
 from linkcheck.report.markdown import plural, since_previous
+from linkcheck.report.rot_notes import drift_cell, is_broken, is_drifted, similarity, suggestion_facts, suggestion_url
 from linkcheck.report.terminal import detail, safe
 
-_COLUMNS = (("file", "File"), ("where", "Where"), ("status", "Status"), ("http", "HTTP"), ("url", "URL"), ("detail", "Detail"))
+_COLUMNS = (
+    ("file", "File"), ("where", "Where"), ("status", "Status"), ("http", "HTTP"), ("url", "URL"), ("detail", "Detail"),
+    ("drift", "Drift"), ("copy", "Archived copy"),
+)  # fmt: skip
 
 _CSS = """
 :root { color-scheme: light dark; --fg: #1f2328; --bg: #fff; --muted: #656d76; --line: #d0d7de;
@@ -45,7 +52,8 @@ th, td { border-bottom: 1px solid var(--line); padding: .3rem .6rem; text-align:
 thead th { background: var(--head); position: sticky; top: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 #results { width: 100%; }
-#results td.url, #results td.detail, #results td.file, #notices li { overflow-wrap: anywhere; }
+#results td.url, #results td.detail, #results td.file, #results td.copy, #notices li { overflow-wrap: anywhere; }
+#results td.drift { white-space: nowrap; }
 #results td.where { white-space: nowrap; }
 th button { font: inherit; font-weight: 600; color: inherit; background: none; border: 0; padding: 0; cursor: pointer; }
 th[aria-sort="ascending"] button::after { content: " \\25B2"; }
@@ -72,8 +80,8 @@ _JS = """
   var shown = document.getElementById("shown");
   var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
   var haystack = data.rows.map(function (item) {
-    return [item.file, item.where, item.status, item.http === null ? "" : String(item.http), item.url, item.detail]
-      .join("\\n").toLowerCase();
+    return [item.file, item.where, item.status, item.http === null ? "" : String(item.http), item.url, item.detail,
+      item.drift, item.copy].join("\\n").toLowerCase();
   });
   var sort = { key: null, dir: 1 };
 
@@ -83,7 +91,7 @@ _JS = """
     var status = select.value, needle = box.value.trim().toLowerCase(), count = 0;
     rows.forEach(function (row) {
       var index = Number(row.getAttribute("data-index")), it = data.rows[index];
-      var visible = (status === "" || status === it.status || status === it.kind) &&
+      var visible = (status === "" || status === it.status || status === it.kind || (status === "drifted" && it.drifted)) &&
         (needle === "" || haystack[index].indexOf(needle) !== -1);
       row.hidden = !visible;
       if (visible) { count += 1; }
@@ -109,9 +117,10 @@ _JS = """
     var key = sort.key, dir = sort.dir;
     rows.sort(function (x, y) {
       var a = item(x), b = item(y);
-      var c = key === null ? 0 : compareValues(key === "where" ? a.position : a[key], key === "where" ? b.position : b[key]);
+      var ka = key === "where" ? "position" : key === "drift" ? "similarity" : key;
+      var c = key === null ? 0 : compareValues(a[ka], b[ka]);
       if (c === 0) { return a.order - b.order; }
-      if (a[key] === null || b[key] === null) { return c; }
+      if (a[ka] === null || b[ka] === null) { return c; }
       return c * dir;
     });
     rows.forEach(function (row) { body.appendChild(row); });
@@ -174,14 +183,19 @@ _CSP = (
 
 
 def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
-    pairs = _citations(report)
+    pairs = _citations(report, options)
     rows = [_row_data(order, location, result, options) for order, (location, result) in enumerate(pairs)]
     broken = [row for row in rows if row["kind"] == "broken"]
-    broken_urls = len(report.broken(options.fail_on))
+    broken_urls = len(report.broken(options.fail_on, drift=options.fail_on_drift))
+    drifted = [result for result in report.results if is_drifted(result)]
+    drifted_citations = sum(len(result.locations) for result in drifted)
     if broken:
         verdict = f"{plural(len(broken), 'broken citation')} ({plural(broken_urls, 'URL')})"
     else:
         verdict = "No broken citations"
+    if drifted and not options.fail_on_drift:
+        verdict += f"; {plural(drifted_citations, 'drifted citation')} ({plural(len(drifted), 'URL')})"
+    heading_kind = "broken" if broken else "warning" if drifted else "ok"
     out: list[str] = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -196,7 +210,7 @@ def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
         "</head>",
         "<body>",
         "<header>",
-        f'<h1 class="{"broken" if broken else "ok"}">linkcheck: {escape(verdict)}</h1>',
+        f'<h1 class="{heading_kind}">linkcheck: {escape(verdict)}</h1>',
         (
             f'<p class="muted">{plural(report.unique_urls, "unique URL")}, {plural(report.links, "citation")}, '
             f'{plural(report.documents, "document")}; '
@@ -216,7 +230,8 @@ def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
         out += [f"<li><code>{escape(safe(notice.path))}</code>: {escape(safe(notice.message))}</li>" for notice in report.notices]
         out.append("</ul>")
     out += _results_table(report, rows)
-    out.append(f'<script type="application/json" id="report-data">{script_json({"rows": [{k: v for k, v in row.items() if k != "href"} for row in rows]})}</script>')
+    hidden = ("href", "copy_href")
+    out.append(f'<script type="application/json" id="report-data">{script_json({"rows": [{k: v for k, v in row.items() if k not in hidden} for row in rows]})}</script>')
     out.append(f"<script>{_JS}</script>")
     out += ["</body>", "</html>"]
     stream.write("\n".join(out) + "\n")
@@ -228,10 +243,17 @@ def script_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _citations(report: Report) -> list[tuple[Location | None, Result]]:
-    """One (location, result) pair per citation, in document order; a result cited nowhere once."""
+def _citations(report: Report, options: ReportOptions) -> list[tuple[Location | None, Result]]:
+    """One (location, result) pair per citation (a result cited nowhere once): broken first,
+    then drifted, then the rest; each group in document order."""
     pairs = [(location, result) for result in report.results for location in (result.locations if result.locations else [None])]
-    return sorted(pairs, key=lambda pair: (pair[0].sort_key() if pair[0] else ("",), pair[1].url))
+    return sorted(pairs, key=lambda pair: (_group(pair[1], options), pair[0].sort_key() if pair[0] else ("",), pair[1].url))
+
+
+def _group(result: Result, options: ReportOptions) -> int:
+    if is_broken(result, options.fail_on, options.fail_on_drift):
+        return 0
+    return 1 if is_drifted(result) else 2
 
 
 def _kind(status: Status, options: ReportOptions) -> str:
@@ -242,6 +264,13 @@ def _kind(status: Status, options: ReportOptions) -> str:
     return "ok" if status is Status.OK else "other"
 
 
+def _result_kind(result: Result, options: ReportOptions) -> str:
+    """The status's kind; a drifted page is a warning, or broken under --fail-on drift."""
+    if is_broken(result, options.fail_on, options.fail_on_drift):
+        return "broken"
+    return "warning" if is_drifted(result) else _kind(result.status, options)
+
+
 def _row_data(order: int, location: Location | None, result: Result, options: ReportOptions) -> dict[str, Any]:
     """What a row shows (already made printable) plus what the script sorts by."""
     return {
@@ -250,11 +279,17 @@ def _row_data(order: int, location: Location | None, result: Result, options: Re
         "where": safe(location.where()) if location else "",
         "position": list(location.sort_key()[1:]) if location else [],
         "status": result.status.value,
-        "kind": _kind(result.status, options),
+        "kind": _result_kind(result, options),
+        "drifted": is_drifted(result),
         "http": result.http_status,
         "url": safe(result.url),
-        "detail": safe(detail(result)),
+        "detail": safe(detail(result, rot=False)),
+        "drift": safe(drift_cell(result)),
+        "similarity": similarity(result),
+        "copy": safe(suggestion_url(result) or ""),
+        "copy_facts": safe(suggestion_facts(result)),
         "href": result.url if _linkable(result.url) else None,
+        "copy_href": copy if (copy := suggestion_url(result)) and _linkable(copy) else None,
     }
 
 
@@ -279,13 +314,23 @@ def _summary(report: Report, pairs: list[tuple[Location | None, Result]], option
             f'<tr data-status="{value}"><td><a class="badge {kind}" href="#status={value}">{value}</a></td>'
             f'<td class="num">{count}</td><td class="num">{citations.get(value, 0)}</td><td>{label}</td></tr>'
         )
+    drifted = [result for result in report.results if is_drifted(result)]
+    if drifted:
+        kind = "broken" if options.fail_on_drift else "warning"
+        out.append(
+            f'<tr data-status="drifted"><td><a class="badge {kind}" href="#status=drifted">drifted</a></td>'
+            f'<td class="num">{len(drifted)}</td><td class="num">{sum(len(result.locations) for result in drifted)}</td><td>{kind}</td></tr>'
+        )
     out.append("</tbody></table>")
     return out
 
 
 def _results_table(report: Report, rows: list[dict[str, Any]]) -> list[str]:
     present = report.by_status()
-    options = ['<option value="">all statuses</option>', '<option value="broken">broken</option>', '<option value="warning">warnings</option>']
+    options = [
+        '<option value="">all statuses</option>', '<option value="broken">broken</option>', '<option value="warning">warnings</option>',
+        '<option value="drifted">drifted</option>',
+    ]  # fmt: skip
     options += [f'<option value="{status.value}">{status.value} ({present.get(status.value, 0)})</option>' for status in Status]
     out = [
         "<h2>Citations</h2>",
@@ -307,11 +352,18 @@ def _results_table(report: Report, rows: list[dict[str, Any]]) -> list[str]:
         url = escape(row["url"])
         link = f'<a href="{escape(row["href"])}" rel="noopener noreferrer nofollow">{url}</a>' if row["href"] else url
         http = "" if row["http"] is None else str(row["http"])
+        copy = escape(row["copy"])
+        if row["copy_href"]:
+            copy = f'<a href="{escape(row["copy_href"])}" rel="noopener noreferrer nofollow">{copy}</a>'
+        if row["copy_facts"]:
+            copy += f' <span class="muted">({escape(row["copy_facts"])})</span>'
+        drifted = ' data-drifted="true"' if row["drifted"] else ""
         out.append(
-            f'<tr data-index="{index}" data-status="{row["status"]}" data-kind="{row["kind"]}">'
+            f'<tr data-index="{index}" data-status="{escape(row["status"])}" data-kind="{row["kind"]}"{drifted}>'
             f'<td class="file">{escape(row["file"])}</td><td class="where">{escape(row["where"])}</td>'
-            f'<td><span class="badge {row["kind"]}">{row["status"]}</span></td><td class="num">{http}</td>'
-            f'<td class="url">{link}</td><td class="detail">{escape(row["detail"])}</td></tr>'
+            f'<td><span class="badge {row["kind"]}">{escape(row["status"])}</span></td><td class="num">{http}</td>'
+            f'<td class="url">{link}</td><td class="detail">{escape(row["detail"])}</td>'
+            f'<td class="drift">{escape(row["drift"])}</td><td class="copy">{copy}</td></tr>'
         )
     out += ["</tbody>", "</table>"]
     if not rows:

@@ -3,8 +3,10 @@
 One `<testsuite>` per document file, one `<testcase>` per citation: `classname` is the file,
 `name` the URL with the position in parentheses (so two citations of one URL in one file
 stay two test cases). A broken citation has a `<failure>` (type = status, message = status
-and error); an `excluded` or `unsupported` one is `<skipped>`; everything else passes, and
-the warnings are listed in the suite's `<system-out>`.
+and error; the body lists every fact, the suggested archived copy among them); under
+`--fail-on drift` a drifted page fails too (type `drift`). An `excluded` or `unsupported`
+citation is `<skipped>`; everything else passes, and the warnings (drifted pages among them)
+are listed in the suite's `<system-out>`.
 
 The shape is the one the Apache Ant / Windy Road `JUnit.xsd` describes (the tests validate
 against it): `<testsuites>` has no attributes, so the counts live on each `<testsuite>`
@@ -27,6 +29,7 @@ from typing import TextIO
 from linkcheck import __version__
 from linkcheck.models import WARNING_STATUSES, Location, Report, Result, Status, iso_utc
 from linkcheck.report import ReportOptions
+from linkcheck.report.rot_notes import compared_to, is_broken, is_drifted, similarity, suggestion_facts, suggestion_url
 from linkcheck.report.terminal import detail
 
 #: What XML 1.0 cannot contain (its `Char` production, inverted).
@@ -66,8 +69,10 @@ def _suite(
     root: ET.Element, index: int, file: str, pairs: list[tuple[Location | None, Result]], report: Report, options: ReportOptions
 ) -> None:
     name = xml_text(file).strip() or NO_FILE
-    failures = sum(1 for _, result in pairs if result.status in options.fail_on)
-    skipped = sum(1 for _, result in pairs if result.status in _SKIPPED and result.status not in options.fail_on)
+    failures = sum(1 for _, result in pairs if is_broken(result, options.fail_on, options.fail_on_drift))
+    skipped = sum(
+        1 for _, result in pairs if result.status in _SKIPPED and not is_broken(result, options.fail_on, options.fail_on_drift)
+    )
     distinct = {id(result): result for _, result in pairs}
     suite = ET.SubElement(
         root,
@@ -107,12 +112,15 @@ def _suite(
             },
         )
         message = f"{result.status.value}: {result.error}" if result.error else result.status.value
-        if result.status in options.fail_on:
-            failure = ET.SubElement(case, "failure", {"message": xml_text(message), "type": result.status.value})
+        if is_broken(result, options.fail_on, options.fail_on_drift):
+            kind = result.status.value if result.status in options.fail_on else "drift"
+            if kind == "drift":
+                message = f"drift: {detail(result)}"
+            failure = ET.SubElement(case, "failure", {"message": xml_text(message), "type": kind})
             failure.text = xml_text(_details(location, result))
         elif result.status in _SKIPPED:
             ET.SubElement(case, "skipped", {"message": xml_text(message)})
-        elif result.status in WARNING_STATUSES:
+        elif result.status in WARNING_STATUSES or is_drifted(result):
             warnings.append(xml_text(f"warning: {where} {result.status.value} {result.url} {detail(result)}".rstrip()))
     ET.SubElement(suite, "system-out").text = "\n".join(warnings) + "\n" if warnings else ""
     ET.SubElement(suite, "system-err").text = ""
@@ -132,5 +140,10 @@ def _details(location: Location | None, result: Result) -> str:
         ("checked_at", iso_utc(result.checked_at)),
         ("failing_since", iso_utc(result.failing_since)),
         ("cached", "true" if result.cached else None),
+        ("drift_similarity", similarity(result)),
+        ("drifted", "true" if is_drifted(result) else None),
+        ("drift_compared_to", compared_to(result)),
+        ("suggested_copy", suggestion_url(result)),
+        ("suggested_copy_facts", suggestion_facts(result) or None),
     ]
     return "".join(f"{key}: {value}\n" for key, value in facts if value is not None)

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from linkcheck.models import WARNING_STATUSES, Diff, Location, Report, Result, iso_utc
 from linkcheck.report import ReportOptions
+from linkcheck.report.rot_notes import is_broken, is_drifted
 from linkcheck.report.terminal import detail, safe
 
 #: Characters with a meaning in GitHub-flavoured Markdown or HTML anywhere in a line
@@ -36,19 +37,23 @@ def escape(value: str | None) -> str:
 
 def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
     pairs = _citations(report)
-    broken = [(location, result) for location, result in pairs if result.status in options.fail_on]
+    broken = [(location, result) for location, result in pairs if is_broken(result, options.fail_on, options.fail_on_drift)]
+    drifted = [(location, result) for location, result in pairs if is_drifted(result) and not options.fail_on_drift]
     warnings = [
         (location, result)
         for location, result in pairs
-        if result.status in WARNING_STATUSES and result.status not in options.fail_on
+        if result.status in WARNING_STATUSES and result.status not in options.fail_on and not is_drifted(result)
     ]
-    lines = [_heading(broken), ""]
+    lines = [_heading(broken, drifted), ""]
     if report.interrupted:
         lines += ["> **Interrupted:** the run was stopped early; these results are partial.", ""]
     lines += [_totals(report), ""]
     lines += _status_table(report, pairs, options)
     if broken:
         lines += ["", "### Broken citations", "", *_citation_table(broken)]
+    if drifted:
+        lines += ["", "### Drifted citations", "", "The page answers, but no longer says what it said when it was archived.", ""]
+        lines += _citation_table(drifted)
     if warnings:
         lines += ["", "<details>", f"<summary>{_count(warnings, 'warning')}</summary>", "", *_citation_table(warnings), "", "</details>"]
     if report.notices:
@@ -73,9 +78,11 @@ def _count(pairs: list[tuple[Location | None, Result]], noun: str) -> str:
     return f"{plural(len(pairs), noun)} ({plural(len({id(result) for _, result in pairs}), 'URL')})"
 
 
-def _heading(broken: list[tuple[Location | None, Result]]) -> str:
+def _heading(broken: list[tuple[Location | None, Result]], drifted: list[tuple[Location | None, Result]]) -> str:
     if broken:
         return f"## linkcheck: ❌ {_count(broken, 'broken citation')}"
+    if drifted:
+        return f"## linkcheck: ⚠️ no broken citations, {_count(drifted, 'drifted citation')}"
     return "## linkcheck: ✅ no broken citations"
 
 
@@ -109,6 +116,11 @@ def _status_table(report: Report, pairs: list[tuple[Location | None, Result]], o
         status = statuses[value]
         kind = "broken" if status in options.fail_on else "warning" if status in WARNING_STATUSES else ""
         rows.append(f"| `{value}` | {count} | {citations.get(value, 0)} | {kind} |")
+    drifted = [result for result in report.results if is_drifted(result)]
+    if drifted:
+        kind = "broken" if options.fail_on_drift else "warning"
+        cited = sum(len(result.locations) for result in drifted)
+        rows.append(f"| drifted (content changed; any status) | {len(drifted)} | {cited} | {kind} |")
     if len(rows) == 2:
         rows.append("| (nothing checked) | 0 | 0 | |")
     return rows
@@ -120,7 +132,7 @@ def _citation_table(pairs: list[tuple[Location | None, Result]]) -> list[str]:
         cells = (
             escape(location.file) if location else "",
             escape(location.where()) if location else "",
-            f"`{result.status.value}`",
+            f"`{result.status.value}`" + (" drifted" if is_drifted(result) else ""),
             str(result.http_status) if result.http_status is not None else "",
             escape(result.url),
             escape(detail(result)),

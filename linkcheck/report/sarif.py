@@ -11,7 +11,10 @@ file (PDF page, DOCX paragraph, notebook cell, EPUB chapter): the message then s
 `partialFingerprints` carry a hash of URL and file plus the ordinal of the citation among
 those of the same URL in the same file (GitHub's own `hash:n` form), so an alert keeps its
 identity when lines move. A result no document cites (no location) is left out: GitHub
-rejects a result without a location. Message text escapes `\\`, `[` and `]` (SARIF §3.11.5: otherwise
+rejects a result without a location. A drifted page (content changed since its capture) whose
+status has no rule of its own (`ok`, `redirect_temporary`) gets the `drift` rule: a warning, or
+an error under `--fail-on drift`. Every message names the drift and the suggested archived
+copy where there is one (and `properties` carry both as the JSON report does). Message text escapes `\\`, `[` and `]` (SARIF §3.11.5: otherwise
 they read as embedded links) and has control characters made printable.
 """
 
@@ -26,6 +29,7 @@ from urllib.parse import quote
 from linkcheck import __version__
 from linkcheck.models import WARNING_STATUSES, Location, Report, Result, Status, iso_utc
 from linkcheck.report import ReportOptions
+from linkcheck.report.rot_notes import drift_text, is_broken, is_drifted, suggestion_text
 from linkcheck.report.terminal import safe
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -78,6 +82,22 @@ _DESCRIPTIONS: dict[Status, tuple[str, str]] = {
     ),
 }
 
+#: Rule text for statuses by value, for statuses a release may not have (looked up by value, not member).
+_DESCRIPTIONS_BY_VALUE: dict[str, tuple[str, str]] = {
+    "parked": (
+        "The cited domain is parked.",
+        "The domain no longer belongs to the cited publisher: it shows a parking, for-sale or expired-domain page.",
+    ),
+}
+
+#: The rule for a drifted page whose status has no rule of its own (not a status of the vocabulary).
+DRIFT_RULE = "drift"
+_DRIFT_DESCRIPTION = (
+    "The cited page has changed since it was archived.",
+    "The page answers, but its text is no longer similar to the earlier capture in the archive (content drift): "
+    "check that it still supports the citation, or cite the archived copy.",
+)
+
 
 def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
     json.dump(to_dict(report, options), stream, indent=2, ensure_ascii=False)
@@ -85,17 +105,19 @@ def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
 
 
 def to_dict(report: Report, options: ReportOptions) -> dict[str, Any]:
-    reported = [status for status in Status if status in options.fail_on or status in WARNING_STATUSES]
-    rule_index = {status: index for index, status in enumerate(reported)}
+    reported: list[Status | str] = [status for status in Status if status in options.fail_on or status in WARNING_STATUSES]
+    reported.append(DRIFT_RULE)
+    rule_index = {rule: index for index, rule in enumerate(reported)}
     results: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], int] = {}
     pairs = [(location, result) for result in report.results for location in result.locations]
     for location, result in sorted(pairs, key=lambda pair: (pair[0].sort_key(), pair[1].url)):
-        if result.status not in rule_index:
+        rule: Status | str | None = result.status if result.status in rule_index else DRIFT_RULE if is_drifted(result) else None
+        if rule is None:
             continue
         file = location.file
         ordinal = seen[(result.url, file)] = seen.get((result.url, file), 0) + 1
-        results.append(_result(location, result, rule_index[result.status], ordinal, options))
+        results.append(_result(location, result, rule, rule_index[rule], ordinal, options))
     invocation: dict[str, Any] = {
         "executionSuccessful": not report.interrupted,
         "startTimeUtc": iso_utc(report.started_at),
@@ -141,25 +163,34 @@ def to_dict(report: Report, options: ReportOptions) -> dict[str, Any]:
     }
 
 
-def _level(status: Status, options: ReportOptions) -> str:
-    return "error" if status in options.fail_on else "warning"
+def _level(rule: Status | str, options: ReportOptions) -> str:
+    if rule == DRIFT_RULE:
+        return "error" if options.fail_on_drift else "warning"
+    return "error" if rule in options.fail_on else "warning"
 
 
-def _rule(status: Status, options: ReportOptions) -> dict[str, Any]:
-    short, full = _DESCRIPTIONS[status]
+def _rule(rule: Status | str, options: ReportOptions) -> dict[str, Any]:
+    name = rule.value if isinstance(rule, Status) else rule
+    if rule == DRIFT_RULE:
+        short, full = _DRIFT_DESCRIPTION
+        help_text = f"{full} Reported with any status; fails the run only with `--fail-on drift`; see {HELP_URI}."
+    else:
+        generic = (f"The citation's status is {name}.", f"The citation has status `{name}`.")
+        short, full = _DESCRIPTIONS.get(rule) or _DESCRIPTIONS_BY_VALUE.get(name, generic)  # type: ignore[call-overload]
+        help_text = f"{full} Status `{name}` in linkcheck's result vocabulary; see {HELP_URI}."
     return {
-        "id": status.value,
-        "name": "".join(part.capitalize() for part in status.value.split("_")) + "Citation",
+        "id": name,
+        "name": "".join(part.capitalize() for part in name.split("_")) + "Citation",
         "shortDescription": {"text": short},
         "fullDescription": {"text": full},
         "helpUri": HELP_URI,
-        "help": {"text": f"{full} Status `{status.value}` in linkcheck's result vocabulary; see {HELP_URI}."},
-        "defaultConfiguration": {"level": _level(status, options)},
+        "help": {"text": help_text},
+        "defaultConfiguration": {"level": _level(rule, options)},
         "properties": {"tags": ["links", "citations"]},
     }
 
 
-def _result(location: Location, result: Result, rule_index: int, ordinal: int, options: ReportOptions) -> dict[str, Any]:
+def _result(location: Location, result: Result, rule: Status | str, rule_index: int, ordinal: int, options: ReportOptions) -> dict[str, Any]:
     on_line = location.line is not None and location.cell is None and not location.part
     parts = [f"{result.status.value}: {result.url}"]
     if result.http_status is not None:
@@ -172,6 +203,9 @@ def _result(location: Location, result: Result, rule_index: int, ordinal: int, o
         parts.append(f"failing since {iso_utc(result.failing_since)}")
     if result.cached:
         parts.append("verdict from history (cached)")
+    for note in (drift_text(result), suggestion_text(result)):
+        if note:
+            parts.append(note)
     if not on_line:
         parts.append(f"at {location.where()}")
     physical: dict[str, Any] = {"artifactLocation": artifact(location.file)}
@@ -192,10 +226,15 @@ def _result(location: Location, result: Result, rule_index: int, ordinal: int, o
     ):
         if value is not None:
             properties[key] = value
+    if result.drift is not None:
+        properties["drift"] = result.drift
+    if result.suggestion is not None:
+        properties["suggestion"] = result.suggestion
+    level = "error" if is_broken(result, options.fail_on, options.fail_on_drift) else _level(rule, options)
     return {
-        "ruleId": result.status.value,
+        "ruleId": rule.value if isinstance(rule, Status) else rule,
         "ruleIndex": rule_index,
-        "level": _level(result.status, options),
+        "level": level,
         "message": {"text": message_text("; ".join(parts))},
         "locations": [{"physicalLocation": physical}],
         "partialFingerprints": {FINGERPRINT_KEY: f"{digest}:{ordinal}"},

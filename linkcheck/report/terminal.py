@@ -16,6 +16,7 @@ from rich.text import Text
 
 from linkcheck.models import WARNING_STATUSES, Location, Report, Result, Status
 from linkcheck.report import ReportOptions
+from linkcheck.report.rot_notes import drifted_results, is_broken, is_drifted, notes, status_label, suggestion_url
 
 _QUIET_STATUSES = frozenset({Status.OK, Status.REDIRECT_TEMPORARY, Status.EXCLUDED, Status.UNSUPPORTED})
 
@@ -42,11 +43,11 @@ def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
     )
     if options.quiet:
         new = set(report.diff.new_broken) if report.diff else set()
-        shown = [result for result in report.results if result.status in options.fail_on or result.url in new]
+        shown = [result for result in report.results if is_broken(result, options.fail_on, options.fail_on_drift) or result.url in new]
         if not shown:
             return  # cron mails nothing when nothing is broken
     else:
-        shown = [result for result in report.results if options.verbose or result.status not in _QUIET_STATUSES]
+        shown = [result for result in report.results if options.verbose or needs_attention(result)]
     by_file: dict[str, list[tuple[Location, Result]]] = defaultdict(list)
     for result in shown:
         for location in result.locations:
@@ -57,6 +58,20 @@ def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
     if report.diff is not None and report.diff.previous_run is not None:
         console.print(diff_line(report), soft_wrap=True)
     console.print(summary_line(report, options), soft_wrap=True)
+
+
+def needs_attention(result: Result) -> bool:
+    """Listed without -v: not a quiet status, or a drifted page, or one with an archived copy."""
+    return result.status not in _QUIET_STATUSES or is_drifted(result) or suggestion_url(result) is not None
+
+
+def result_style(result: Result, options: ReportOptions) -> str:
+    """The status's style; a drifted page is a warning (broken under --fail-on drift)."""
+    if is_broken(result, options.fail_on, options.fail_on_drift):
+        return "bold red"
+    if is_drifted(result):
+        return "yellow"
+    return status_style(result.status, options.fail_on)
 
 
 def diff_line(report: Report) -> Text:
@@ -89,7 +104,7 @@ def _file_table(rows: list[tuple[Location, Result]], options: ReportOptions) -> 
     for location, result in rows:
         table.add_row(
             Text(safe(location.where())),
-            Text(result.status.value, style=status_style(result.status, options.fail_on)),
+            Text(status_label(result), style=result_style(result, options)),
             str(result.http_status) if result.http_status is not None else "-",
             Text(safe(result.url)),
             Text(safe(detail(result))),
@@ -97,8 +112,9 @@ def _file_table(rows: list[tuple[Location, Result]], options: ReportOptions) -> 
     return table
 
 
-def detail(result: Result) -> str:
-    """What to do about a result: the new URL for a redirect, else the error sentence."""
+def detail(result: Result, rot: bool = True) -> str:
+    """What to do about a result: the new URL for a redirect, else the error sentence; then
+    (with `rot`) the content drift and the archived copy to cite instead, where known."""
     if result.status in (Status.REDIRECT_PERMANENT, Status.REDIRECT_TEMPORARY) and result.final_url:
         text = f"-> {result.final_url}"
     else:
@@ -107,6 +123,9 @@ def detail(result: Result) -> str:
         text += f" [failing since {result.failing_since:%Y-%m-%d %H:%M}Z]"
     if result.cached:
         text += " (cached)"
+    if rot:
+        for note in notes(result):
+            text = f"{text}; {note}" if text else note
     return text
 
 
@@ -117,16 +136,60 @@ def summary_line(report: Report, options: ReportOptions) -> Text:
         f"{_count(report.unique_urls, 'unique URL')}, {_count(report.links, 'citation')}, "
         f"{_count(report.documents, 'document')}{elapsed}: {counts}."
     )
-    broken = report.broken(options.fail_on)
+    broken = report.broken(options.fail_on, drift=options.fail_on_drift)
     citations = sum(len(result.locations) for result in broken)
+    drifted = drifted_results(report)
+    drifted_citations = _count(sum(len(result.locations) for result in drifted), "drifted citation")
+    drifted_urls = _count(len(drifted), "URL")
     text.append("\n")
     if report.interrupted:
         text.append("Interrupted: the results above are partial. ", style="bold yellow")
     if broken:
-        text.append(f"{_count(citations, 'broken citation')} ({_count(len(broken), 'URL')}).", style="bold red")
+        text.append(f"{_count(citations, 'broken citation')} ({_count(len(broken), 'URL')})", style="bold red")
+        if drifted and options.fail_on_drift:
+            text.append(f", including {drifted_citations} ({drifted_urls}, --fail-on drift)", style="bold red")
+        text.append(".", style="bold red")
     else:
         text.append("No broken citations.", style="bold green")
+    if drifted and not options.fail_on_drift:
+        text.append(f" {drifted_citations} ({drifted_urls}): the page has changed since it was archived.", style="yellow")
+    copies = sum(1 for result in report.results if suggestion_url(result) is not None)
+    if copies:
+        text.append(f" {copies} archived {'copy' if copies == 1 else 'copies'} suggested (in Detail).")
+    excluded = excluded_reasons(report)
+    if excluded:
+        total = sum(count for _, count in excluded)
+        reasons = ", ".join(f"{count} {reason}" for reason, count in excluded)
+        text.append(f"\n{total} excluded: {reasons}.")
     return text
+
+
+#: Reasons worded by the start of an excluded result's message (the rest names the address).
+_PRIVATE = "private address"
+_PRIVATE_HINT = " (--allow-private permits them)"
+#: At most this many distinct reasons are named; the rest are counted together.
+_MAX_REASONS = 4
+
+
+def excluded_reasons(report: Report) -> list[tuple[str, int]]:
+    """Excluded URLs counted by why: `[("private address (--allow-private permits them)", 27), …]`,
+    most frequent first."""
+    counts: dict[str, int] = {}
+    for result in report.results:
+        if result.status is not Status.EXCLUDED:
+            continue
+        reason = safe(result.error or "no reason given")
+        if reason.startswith("refused: ") and "private" in reason:
+            reason = _PRIVATE  # the SSRF guard's refusal, whatever address it names
+        counts[reason] = counts.get(reason, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if len(ranked) > _MAX_REASONS:
+        rest = sum(count for _, count in ranked[_MAX_REASONS - 1 :])
+        ranked = ranked[: _MAX_REASONS - 1] + [("for other reasons", rest)]
+    return [
+        (f"{_PRIVATE}{'' if count == 1 else 'es'}{_PRIVATE_HINT}" if reason == _PRIVATE else reason, count)
+        for reason, count in ranked
+    ]
 
 
 def _count(number: int, noun: str) -> str:
