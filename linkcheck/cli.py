@@ -145,7 +145,7 @@ def cli() -> None:
 @click.option("--host-interval", metavar="DURATION", help="Minimum time between requests to one host, e.g. 100ms.")
 @click.option("--max-retries", type=click.IntRange(min=0), help="Retries of a transient failure.")
 @click.option("--timeout", metavar="DURATION", help="Time to wait for each read from a server.")
-@click.option("--fail-on", metavar="STATUS,...", help="Statuses that fail the run (default: dead,error,soft404,fragment_missing,invalid).")
+@click.option("--fail-on", metavar="STATUS,...", help="Statuses that fail the run (default: dead,error,soft404,parked,fragment_missing,invalid).")
 @click.option("--exclude", multiple=True, metavar="REGEX", help="Skip URLs matching this regex (repeatable).")
 @click.option("--include", multiple=True, metavar="REGEX", help="Only check URLs matching this regex (repeatable).")
 @click.option("--exclude-path", multiple=True, metavar="GLOB", help="Skip files and folders matching this glob (repeatable), relative to a PATH (drafts/**) or as reports show them (docs/drafts/**).")
@@ -323,6 +323,7 @@ def _render(report: Report, settings: Settings, targets: list[tuple[str, str | N
     for name, file in targets:
         options = ReportOptions(
             fail_on=settings.fail_on,
+            fail_on_drift=settings.fail_on_drift,
             verbose=settings.report.verbose,
             quiet=quiet,
             color=file is None and _wants_color(sys.stdout),
@@ -341,7 +342,7 @@ def _print_summary(report: Report, settings: Settings, files: list[str]) -> None
     """Every report went to a file: one line on stderr still says how the run went."""
     from linkcheck.report.terminal import summary_line
 
-    summary = summary_line(report, ReportOptions(fail_on=settings.fail_on)).plain.replace("\n", " ")
+    summary = summary_line(report, ReportOptions(fail_on=settings.fail_on, fail_on_drift=settings.fail_on_drift)).plain.replace("\n", " ")
     _error(f"{summary} (report: {', '.join(files)})")
 
 
@@ -355,10 +356,13 @@ def _print_host_stats(stats: dict[str, dict[str, float]]) -> None:
     from rich.table import Table
 
     table = Table(title="Requests per host", box=None, pad_edge=False, header_style="bold")
-    for column in ("Host", "Requests", "Retries", "429s", "Mean latency"):
+    for column in ("Host", "Requests", "Retries", "429s", "Soft-404 probes", "Mean latency"):
         table.add_column(column, justify="left" if column == "Host" else "right")
     for host, row in stats.items():
-        table.add_row(host, str(int(row["requests"])), str(int(row["retries"])), str(int(row["throttled"])), f"{row['mean_latency'] * 1000:.0f} ms")
+        table.add_row(
+            host, str(int(row["requests"])), str(int(row["retries"])), str(int(row["throttled"])),
+            str(int(row.get("probes", 0))), f"{row['mean_latency'] * 1000:.0f} ms",
+        )  # fmt: skip
     Console(stderr=True, highlight=False, soft_wrap=True).print(table)
 
 
@@ -378,7 +382,7 @@ class _RunLog:
         for result in report.broken(settings.fail_on):
             for location in result.locations:
                 lines.append(f"{stamp} broken {safe(location.file)} {location.where()} {result.status.value} {safe(result.url)} {safe(result.error or '')}")
-        summary = summary_line(report, ReportOptions(fail_on=settings.fail_on)).plain.replace("\n", " ")
+        summary = summary_line(report, ReportOptions(fail_on=settings.fail_on, fail_on_drift=settings.fail_on_drift)).plain.replace("\n", " ")
         lines.append(f"{stamp} summary {summary}")
         try:
             with open(self.path, "a", encoding="utf-8") as handle:

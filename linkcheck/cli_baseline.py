@@ -36,7 +36,7 @@ def baseline() -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--from", "from_report", metavar="REPORT.json", help="Take the broken citations from this JSON report (--format json) instead of checking; - reads stdin.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=DEFAULT_BASELINE_FILE, show_default=True, help="Baseline file to write.")
-@click.option("--fail-on", metavar="STATUS,...", help="Statuses that count as broken (default: dead,error,soft404,fragment_missing,invalid).")
+@click.option("--fail-on", metavar="STATUS,...", help="Statuses that count as broken (default: dead,error,soft404,parked,fragment_missing,invalid).")
 @click.option("--exclude", multiple=True, metavar="REGEX", help="Skip URLs matching this regex (repeatable).")
 @click.option("--include", multiple=True, metavar="REGEX", help="Only check URLs matching this regex (repeatable).")
 @click.option("--exclude-path", multiple=True, metavar="GLOB", help="Skip files and folders matching this glob (repeatable), relative to a PATH (drafts/**) or as reports show them (docs/drafts/**).")

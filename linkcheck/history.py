@@ -251,7 +251,7 @@ class History:
         self._mark_dead_runs_interrupted()
         rows = self.db.execute(
             """SELECT r.id, r.inputs, r.started_at, r.finished_at, r.state, r.documents, r.citations,
-                      COUNT(c.url), SUM(c.status IN ('dead','error','soft404','fragment_missing','invalid'))
+                      COUNT(c.url), SUM(c.status IN ('dead','error','soft404','parked','fragment_missing','invalid'))
                FROM runs r LEFT JOIN checks c ON c.run_id = r.id
                GROUP BY r.id ORDER BY r.id DESC LIMIT ?""",
             (limit,),

@@ -24,6 +24,8 @@ class Status(str, enum.Enum):
     ERROR = "error"
     BLOCKED = "blocked"
     SOFT404 = "soft404"
+    #: The domain no longer belongs to the cited publisher: a parking, for-sale or expired lander.
+    PARKED = "parked"
     FRAGMENT_MISSING = "fragment_missing"
     EXCLUDED = "excluded"
     UNSUPPORTED = "unsupported"
@@ -36,7 +38,7 @@ class Status(str, enum.Enum):
 
 #: Statuses that fail a run unless the user says otherwise (`--fail-on`).
 DEFAULT_FAIL_ON: frozenset[Status] = frozenset(
-    {Status.DEAD, Status.ERROR, Status.SOFT404, Status.FRAGMENT_MISSING, Status.INVALID}
+    {Status.DEAD, Status.ERROR, Status.SOFT404, Status.PARKED, Status.FRAGMENT_MISSING, Status.INVALID}
 )
 
 #: Statuses shown as warnings: not broken, but worth a look.

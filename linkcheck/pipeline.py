@@ -298,6 +298,7 @@ class _CheckRun:
             run_id=self.memory.run_id if self.memory is not None else None,
             host_stats={
                 host: {"requests": stats.requests, "retries": stats.retries, "throttled": stats.throttled,
+                       "probes": stats.probes,
                        "mean_latency": round(stats.mean_latency, 4)}
                 for host, stats in sorted((self.engine.host_stats if self.engine is not None else self.host_stats).items())
             },
@@ -351,14 +352,14 @@ class _ReferenceRot:
                     probe_similarity=rot.soft404_similarity,
                     skip_hosts=frozenset(host.lower() for host in rot.soft404_skip_hosts),
                 )
-                self.detector = Soft404Detector(self._probe, options)
+                self.detector = Soft404Detector(self._probe, options, is_cited=self.engine.cited.__contains__)
         if rot.suggestions:
             self.engine.suggest = self.suggest
 
     async def _probe(self, url: str) -> Any:
         from linkcheck.rot import DEFAULT_BODY_LIMIT, snapshot_from_outcome
 
-        return snapshot_from_outcome(url, await self.engine.fetch(url, DEFAULT_BODY_LIMIT))
+        return snapshot_from_outcome(url, await self.engine.probe(url, DEFAULT_BODY_LIMIT))
 
     async def judge(self, url: str, outcome: Outcome) -> PageVerdict:
         from linkcheck.check.engine import PageVerdict

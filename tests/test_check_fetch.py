@@ -108,19 +108,45 @@ def test_redirect_without_location():
 
 @respx.mock
 def test_503_then_200_is_retried():
-    route = respx.head(URL)
+    route = respx.get(URL)
     route.side_effect = [httpx.Response(503, headers={"Retry-After": "0"}), httpx.Response(200)]
-    outcome = fetch()
+    outcome = fetch(head_first=False)
     assert outcome.status == 200
     assert route.call_count == 2
 
 
 @respx.mock
 def test_429_persisting_stops_after_the_retry_budget():
-    route = respx.head(URL).respond(429)
-    outcome = fetch(retries=2)
+    route = respx.get(URL).respond(429)
+    outcome = fetch(retries=2, head_first=False)
     assert outcome.status == 429
     assert route.call_count == 3
+
+
+@pytest.mark.parametrize("head_status", [429, 503, 999])
+@respx.mock
+def test_a_wall_status_on_head_is_asked_again_with_get_at_once(head_status):
+    """A bot wall's challenge page is in the body HEAD lacks: GET it, without retrying HEAD."""
+    head = respx.head(URL).respond(head_status)
+    get = respx.get(URL).respond(200)
+    outcome = fetch()
+    assert outcome.status == 200
+    assert head.call_count == 1 and get.call_count == 1
+
+
+@respx.mock
+def test_a_retry_after_beyond_the_cap_is_not_waited_out():
+    route = respx.get(URL).respond(429, headers={"Retry-After": "3600"})
+    outcome = fetch(retries=3, head_first=False, retry_after_max=2.0)
+    assert outcome.status == 429 and route.call_count == 1
+    assert outcome.last.retry_after == 3600.0 and outcome.last.retry_at is not None
+
+
+@respx.mock
+def test_a_challenge_is_not_retried():
+    route = respx.get(URL).respond(503, headers={"cf-mitigated": "challenge", "Server": "cloudflare"})
+    outcome = fetch(retries=3, head_first=False)
+    assert outcome.status == 503 and route.call_count == 1
 
 
 @respx.mock

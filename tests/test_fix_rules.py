@@ -52,6 +52,7 @@ def moved(url: str, final: str) -> Result:
         (Status.DEAD, {"suggestion": suggestion(ARCHIVE)}, Annotate(Archived(ARCHIVE, "2020-01-02"))),
         (Status.ERROR, {"suggestion": suggestion(ARCHIVE)}, Annotate(Archived(ARCHIVE, "2020-01-02"))),
         (Status.SOFT404, {"suggestion": suggestion(ARCHIVE)}, Annotate(Archived(ARCHIVE, "2020-01-02"))),
+        (Status.PARKED, {"suggestion": suggestion(ARCHIVE)}, Annotate(Archived(ARCHIVE, "2020-01-02", usurped=True))),
         (Status.OK, {"suggestion": suggestion(ARCHIVE), "drift": {"drifted": True}}, Annotate(Archived(ARCHIVE, "2020-01-02"))),
         (Status.OK, {"suggestion": suggestion(ARCHIVE), "drift": {"drifted": False}}, None),
         (Status.DEAD, {}, None),
@@ -162,6 +163,16 @@ def test_html_robust_link_without_a_date_has_only_the_url(tmp_path: Path) -> Non
     result = Result("https://dead.example/p", Status.DEAD, suggestion=suggestion("https://archive.example/p", None))
     new, _ = fixed(tmp_path, "a.html", "<a href='https://dead.example/p'>p</a>\n", [result])
     assert new == "<a href='https://dead.example/p' data-versionurl=\"https://archive.example/p\">p</a>\n"
+
+
+def test_wikitext_marks_a_parked_domain_usurped(tmp_path: Path) -> None:
+    """Wikipedia's {{cite web}}: `url-status=usurped` for a domain now serving someone else's content."""
+    text = "{{cite web |url=https://dead.example/p |title=T}}\n"
+    new, _ = fixed(tmp_path, "a.wiki", text, [dead(status=Status.PARKED)])
+    assert new == f"{{{{cite web |url=https://dead.example/p |title=T |archive-url={ARCHIVE} |archive-date=2020-01-02 |url-status=usurped}}}}\n"
+    kept = "{{cite web |url=https://dead.example/p |archive-url=https://a.example/p |url-status=dead}}\n"
+    new, _ = fixed(tmp_path, "b.wiki", kept, [dead(status=Status.PARKED)])
+    assert new == kept.replace("url-status=dead", "url-status=usurped")
 
 
 def test_wikitext_legacy_dead_url_is_not_duplicated(tmp_path: Path) -> None:

@@ -210,6 +210,11 @@ def test_a_new_users_run_sees_drift_and_the_archived_copy_in_terminal_html_and_m
     assert "### Broken citations" in markdown and "### Drifted citations" in markdown
     assert "`ok` drifted" in markdown and "content drifted: similarity 0." in markdown and "archived copy: archive/" in markdown
 
+    # --fail-on drift alone: exit 1, and the summary says why (never "No broken citations.").
+    code, out, err = run("check", "docs", *FAST, "--offline-suggestions", "--fail-on", "drift")
+    assert code == 1, (out, err)
+    assert "No broken citations" not in out and "1 drifted citation (1 URL, --fail-on drift)" in out
+
 
 def test_history_shows_drift_and_the_archived_copy(tmp_path):
     """`linkcheck history URL` names the drift and the copy kept with each check."""

@@ -30,6 +30,7 @@ from linkcheck.check.limits import GlobalSlots, HostStats, Limiter
 from linkcheck.check.outcome import Failure, FailureKind, Outcome, blocked_failure
 from linkcheck.config import Settings, parse_status_range
 from linkcheck.models import Link, Notice, Result, Status, verdict_result
+from linkcheck.signatures import BlockReason, script_built, shows_nothing
 
 ResultCallback = Callable[[Result], None]
 #: Snapshot a live page (its URL without fragment); returns what the report's `archive` shows.
@@ -52,6 +53,9 @@ Suggester = Callable[[Link, Result], Awaitable[dict[str, Any] | None]]
 
 #: robots.txt files are small; RFC 9309 asks parsers to read at least 500 KiB.
 ROBOTS_BODY_LIMIT = 512 * 1024
+
+#: Seconds a soft-404 probe may take, all hops: a template page answers fast or not at all.
+PROBE_TIMEOUT = 5.0
 
 #: RFC 6761: names under .invalid never resolve; answering locally keeps the query off the wire.
 RESERVED_INVALID_SUFFIX = ".invalid"
@@ -103,6 +107,10 @@ class Engine:
         #: Bytes of body the page judge needs (a GET instead of HEAD when non-zero).
         self.judge_body_limit = 0
         self._robots: dict[str, asyncio.Future[Any]] = {}
+        #: Hosts found parked this run, with the reason: later citations of them are parked too.
+        self._parked_hosts: dict[str, str] = {}
+        #: Every request URL fed to this engine: a soft-404 probe must never be one of them.
+        self.cited: set[str] = set()
         #: What the hooks want the user to know (an archive service unreachable …), for the report.
         self.notices: list[Notice] = []
 
@@ -148,8 +156,19 @@ class Engine:
             ]
         wants_anchors = self.settings.check.fragments and any(is_checkable_fragment(link.fragment) for link in links)
         body_limit = max(self.settings.check.anchor_body_limit if wants_anchors else 0, self.judge_body_limit)
+        host = urlsplit(links[0].request_url).hostname or ""
+        lander = self._parked_hosts.get(host)
+        if lander is not None:  # one lander found on this host speaks for every citation of it
+            return await self._with_suggestions(
+                links, [verdict_result(Link(link.url, link.locations, Status.PARKED, lander), checked_at) for link in links]
+            )
         outcome = await self.fetch(links[0].request_url, body_limit)
-        status, error = classify(outcome, self.accept)
+        status, error = classify(outcome, self.accept, self.settings.check.retry_after_max)
+        if status is Status.PARKED and error is not None:
+            self._parked_hosts[host] = error
+        shell = script_built(_body(outcome), _content_type(outcome)) if status in _LIVE else None
+        if shell is not None and shows_nothing(shell):
+            status, error = Status.BLOCKED, f"{BlockReason.SCRIPT.value}: the page shows nothing without running its scripts; the page may be alive"
         anchors = _page_anchors(outcome) if wants_anchors and status in _LIVE else None
         page = await self.judge(links[0].request_url, outcome) if self.judge is not None and status in _LIVE else PageVerdict()
         if page.status is not None:
@@ -160,7 +179,10 @@ class Engine:
             self.outcomes[link.url] = outcome
             link_status, link_error = status, error
             if anchors is not None and is_checkable_fragment(link.fragment) and not fragment_present(link.fragment or "", anchors):
-                link_status, link_error = Status.FRAGMENT_MISSING, f"the page has no anchor #{link.fragment}"
+                if shell is not None:  # the anchor may well be made by the scripts
+                    link_error = SCRIPT_FRAGMENT_NOTE if link_error is None else f"{link_error}; {SCRIPT_FRAGMENT_NOTE}"
+                else:
+                    link_status, link_error = Status.FRAGMENT_MISSING, f"the page has no anchor #{link.fragment}"
             results.append(
                 Result(
                     url=link.url,
@@ -176,6 +198,9 @@ class Engine:
                     drift=page.drift,
                 )
             )
+        return await self._with_suggestions(links, results)
+
+    async def _with_suggestions(self, links: Sequence[Link], results: list[Result]) -> list[Result]:
         if self.suggest is not None:
             for link, result in zip(links, results):
                 if wants_archived_copy(result):
@@ -202,22 +227,29 @@ class Engine:
         return rules is None or bool(rules.can_fetch(url, self.settings.check.user_agent))
 
     async def fetch(self, url: str, body_limit: int = 0) -> Outcome:
-        """Fetch one URL under the politeness limits (the soft-404 probe uses it too)."""
+        """Fetch one URL under the politeness limits."""
+        return await self._fetch(url, body_limit, self.settings.check.url_timeout, retry=True)
+
+    async def probe(self, url: str, body_limit: int) -> Outcome:
+        """Fetch a made-up address (the soft-404 probe): once, within `PROBE_TIMEOUT` at most,
+        counted per host. A probe only asks how the site answers the unknown; it must never
+        make a slow page's check slower by retrying an address nobody cited."""
+        self.limiter.gate(urlsplit(url).hostname or "").stats.probes += 1
+        return await self._fetch(url, body_limit, min(PROBE_TIMEOUT, self.settings.check.url_timeout), retry=False)
+
+    async def _fetch(self, url: str, body_limit: int, budget: float, retry: bool) -> Outcome:
         if is_reserved_invalid(url):
             return Outcome(
                 final_url=url,
                 failure=Failure(FailureKind.NXDOMAIN, "domain does not resolve (.invalid is reserved, RFC 6761)"),
             )
         try:
-            async with asyncio.timeout(self.settings.check.url_timeout):
-                return await self.fetcher.fetch(url, body_limit=body_limit)
+            async with asyncio.timeout(budget):
+                return await self.fetcher.fetch(url, body_limit=body_limit, retry=retry)
         except TimeoutError:
             return Outcome(
                 final_url=url,
-                failure=Failure(
-                    FailureKind.URL_TIMEOUT,
-                    f"gave up after {self.settings.check.url_timeout:g}s for this URL (all hops and retries)",
-                ),
+                failure=Failure(FailureKind.URL_TIMEOUT, f"gave up after {budget:g}s for this URL (all hops and retries)"),
             )
 
     def _record(self, result: Result, on_result: ResultCallback | None) -> None:
@@ -257,6 +289,7 @@ class _Feed:
                 group.append(link)
                 continue
             self.waiting[link.request_url] = group = [link]
+            engine.cited.add(link.request_url)
             host = urlsplit(link.request_url).hostname or ""
             touched[host] = queue = self.queues.setdefault(host, deque())
             queue.append(group)
@@ -279,12 +312,25 @@ class _Feed:
 
 _LIVE = frozenset({Status.OK, Status.REDIRECT_PERMANENT, Status.REDIRECT_TEMPORARY})
 #: Broken citations for which an archived copy is looked for.
-_NEEDS_COPY = frozenset({Status.DEAD, Status.ERROR, Status.SOFT404})
+_NEEDS_COPY = frozenset({Status.DEAD, Status.ERROR, Status.SOFT404, Status.PARKED})
 
 
 def wants_archived_copy(result: Result) -> bool:
     """Broken, or live with drifted content: an archived copy is looked for."""
     return result.status in _NEEDS_COPY or bool((result.drift or {}).get("drifted"))
+
+
+#: What a fragment on a page built by scripts gets instead of `fragment_missing`.
+SCRIPT_FRAGMENT_NOTE = "rendered by script; fragment not verified"
+
+
+def _body(outcome: Outcome) -> bytes | None:
+    return outcome.last.body if outcome.last is not None else None
+
+
+def _content_type(outcome: Outcome) -> str | None:
+    last = outcome.last
+    return last.headers.get("content-type") if last is not None and last.headers is not None else None
 
 
 def _page_anchors(outcome: Outcome) -> set[str] | None:

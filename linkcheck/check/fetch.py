@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt
 
+from linkcheck.check.cookies import RunCookies
 from linkcheck.check.limits import Limiter
 from linkcheck.check.outcome import Exchange, Failure, FailureKind, Outcome
 from linkcheck.check.retry import retry_wait, should_retry
@@ -25,6 +26,12 @@ from linkcheck.models import Redirect
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: Answers to HEAD that many servers give although GET works: try GET before believing them.
 HEAD_UNRELIABLE_STATUSES = frozenset({400, 403, 404, 405, 406, 410, 500, 501})
+#: Answers to HEAD that a bot wall gives (its challenge page is in the body HEAD lacks):
+#: asked again with GET, whose page says which wall it is.
+HEAD_WALL_STATUSES = frozenset({429, 503, 999})
+#: Bytes of body kept from a GET that follows an unreliable HEAD: the evidence a wall,
+#: a parking lander or an error page shows early.
+EVIDENCE_BODY_LIMIT = 64 * 1024
 #: Failures on HEAD that mean "this server does not do HEAD properly", not "the page is gone".
 HEAD_UNRELIABLE_FAILURES = frozenset({FailureKind.PROTOCOL, FailureKind.RESET})
 
@@ -66,18 +73,22 @@ class Fetcher:
         self.policy = policy
         self.headers_for = headers_for
         self.rng = rng or random.Random()
+        self.cookies = RunCookies()
 
-    async def fetch(self, url: str, body_limit: int = 0) -> Outcome:
+    async def fetch(self, url: str, body_limit: int = 0, retry: bool = True) -> Outcome:
         """Follow `url` to its end; never raises for anything the network or server does.
 
         With `body_limit`, the page is fetched with GET and up to that many bytes of its
         body are kept (for #anchor checks); otherwise HEAD first, and bodies are discarded.
+        `retry=False`: every hop is asked once (transient failures stand).
         """
         outcome = Outcome(final_url=url)
-        visited = {url}
+        # URL -> the cookie jar's version when it was asked: coming back with new cookies
+        # is how a site lets a client in, not a loop.
+        visited = {url: self.cookies.version}
         current = url
         while True:
-            exchange = await self._exchange(current, outcome, body_limit)
+            exchange = await self._exchange(current, outcome, body_limit, retry)
             outcome.last = exchange
             outcome.final_url = current
             if exchange.failure is not None:
@@ -90,7 +101,7 @@ class Fetcher:
                 outcome.failure = target
                 return outcome
             outcome.hops.append(_hop(current, exchange))
-            if target in visited:
+            if visited.get(target, -1) == self.cookies.version:
                 outcome.failure = Failure(FailureKind.REDIRECT_LOOP, f"redirect loop: {target} was already visited")
                 return outcome
             if len(outcome.hops) > self.policy.max_redirects:
@@ -98,22 +109,28 @@ class Fetcher:
                     FailureKind.TOO_MANY_REDIRECTS, f"more than {self.policy.max_redirects} redirects"
                 )
                 return outcome
-            visited.add(target)
+            visited[target] = self.cookies.version
             current = target
 
-    async def _exchange(self, url: str, outcome: Outcome, body_limit: int) -> Exchange:
+    async def _exchange(self, url: str, outcome: Outcome, body_limit: int, retry: bool) -> Exchange:
         """One hop: HEAD (if allowed and no body is wanted) and, when HEAD is unreliable, GET."""
         if self.policy.head_first and not body_limit:
-            head = await self._with_retries("HEAD", url, outcome, 0)
+            head = await self._with_retries("HEAD", url, outcome, 0, retry, walls_to_get=True)
             if not _head_unreliable(head):
                 return head
-        return await self._with_retries("GET", url, outcome, body_limit)
+            body_limit = EVIDENCE_BODY_LIMIT
+        return await self._with_retries("GET", url, outcome, body_limit, retry)
 
-    async def _with_retries(self, method: str, url: str, outcome: Outcome, body_limit: int) -> Exchange:
+    async def _with_retries(
+        self, method: str, url: str, outcome: Outcome, body_limit: int, retry: bool, walls_to_get: bool = False
+    ) -> Exchange:
+        """`walls_to_get`: a HEAD answered with a wall's status goes to GET at once, unretried."""
         host = urlsplit(url).hostname or ""
         outcome.attempts += 1
         first = await self._send(method, url, host, body_limit)
-        if not self.policy.retries or not should_retry(first):
+        if walls_to_get and _wall_status(first):
+            return first
+        if not retry or not self.policy.retries or not self._retryable(first):
             return first  # the common case needs no retry machinery
         pending = [first]
 
@@ -125,13 +142,16 @@ class Fetcher:
 
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.policy.retries + 1),
-            retry=retry_if_result(should_retry),
+            retry=retry_if_result(self._retryable),
             wait=lambda state: self._wait(state.outcome.result(), state.attempt_number, host),
             before_sleep=lambda state: self._count_retry(host),
             # Out of retries: the last exchange is the verdict's evidence, not an exception.
             retry_error_callback=lambda state: state.outcome.result(),
         )
         return await retrying(attempt)  # type: ignore[no-any-return]
+
+    def _retryable(self, exchange: Exchange) -> bool:
+        return should_retry(exchange, self.policy.retry_after_max)
 
     def _count_retry(self, host: str) -> None:
         self.limiter.gate(host).stats.retries += 1
@@ -158,14 +178,26 @@ class Fetcher:
                 return Exchange(method, url, failure=refused)
         # HEAD reads nothing; GET reads a capped prefix, kept (and decoded) only when asked for.
         read_limit = 0 if method == "HEAD" else body_limit or self.policy.get_body_limit
+        headers = self.headers_for(host)
+        cookie = self.cookies.header_for(url)
+        if cookie is not None and not any(name.lower() == "cookie" for name in headers):
+            headers = {**headers, "Cookie": cookie}
         async with self.limiter.slot(host):
-            return await self.sender.send(method, url, self.headers_for(host), read_limit, bool(body_limit))
+            exchange = await self.sender.send(method, url, headers, read_limit, bool(body_limit))
+        if exchange.headers is not None:
+            self.cookies.remember(url, exchange.headers)
+        return exchange
 
 
 def _head_unreliable(exchange: Exchange) -> bool:
     if exchange.failure is not None:
         return exchange.failure.kind in HEAD_UNRELIABLE_FAILURES
-    return exchange.status in HEAD_UNRELIABLE_STATUSES
+    return exchange.status in HEAD_UNRELIABLE_STATUSES or _wall_status(exchange)
+
+
+def _wall_status(exchange: Exchange) -> bool:
+    """A wall's status without a wait asked for (a `Retry-After` is honoured on HEAD itself)."""
+    return exchange.status in HEAD_WALL_STATUSES and exchange.retry_after is None
 
 
 def _redirect_target(current: str, exchange: Exchange) -> str | Failure:

@@ -24,6 +24,8 @@ class HostStats:
     requests: int = 0
     retries: int = 0
     throttled: int = 0
+    #: Soft-404 probes (made-up addresses) among the requests.
+    probes: int = 0
     total_seconds: float = 0.0
 
     @property

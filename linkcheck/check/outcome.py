@@ -12,6 +12,7 @@ import socket
 import ssl
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import httpx
 
@@ -74,6 +75,8 @@ class Exchange:
     failure: Failure | None = None
     #: Seconds the server asked us to wait (Retry-After), already parsed.
     retry_after: float | None = None
+    #: When that wait ends (for the reason text: "retry after 2026-12-07 03:00Z").
+    retry_at: datetime | None = None
     #: The (decoded, capped) body, kept only when a caller asked for it.
     body: bytes | None = None
 

@@ -6,11 +6,13 @@ as a table.
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
 from linkcheck.check.outcome import Exchange, FailureKind
+from linkcheck.signatures import bot_wall
 
 #: Statuses that mean "not now", not "not here".
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -18,11 +20,20 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 RETRY_FAILURES = frozenset({FailureKind.CONNECT_TIMEOUT, FailureKind.TIMEOUT, FailureKind.RESET})
 
 
-def should_retry(exchange: Exchange) -> bool:
-    """Transient failures only: timeouts, resets, 429, 502, 503, 504."""
+def should_retry(exchange: Exchange, retry_after_max: float = math.inf) -> bool:
+    """Transient failures only: timeouts, resets, 429, 502, 503, 504.
+
+    Not when the server asks for a longer wait than `retry_after_max` (the run must not
+    stall on it: the verdict says when to come back), nor when the answer is a bot wall's
+    challenge (it does not pass by asking again).
+    """
     if exchange.failure is not None:
         return exchange.failure.kind in RETRY_FAILURES
-    return exchange.status in RETRY_STATUSES
+    if exchange.status not in RETRY_STATUSES:
+        return False
+    if exchange.retry_after is not None and exchange.retry_after > retry_after_max:
+        return False
+    return bot_wall(exchange.status, exchange.headers, exchange.body) is None
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

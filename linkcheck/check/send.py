@@ -15,6 +15,7 @@ raw exception):
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 import httpx
@@ -77,7 +78,9 @@ def sender_for(client: httpx.AsyncClient, max_headers: int, max_ratio: float) ->
 
 
 def answered(method: str, url: str, status: int, headers: Mapping[str, str], body: bytes | None) -> Exchange:
-    return Exchange(method, url, status=status, headers=headers, retry_after=parse_retry_after(headers.get("retry-after")), body=body)
+    retry_after = parse_retry_after(headers.get("retry-after"))
+    retry_at = None if retry_after is None else datetime.now(timezone.utc) + timedelta(seconds=min(retry_after, 1e9))
+    return Exchange(method, url, status=status, headers=headers, retry_after=retry_after, retry_at=retry_at, body=body)
 
 
 def too_many_headers(method: str, url: str, count: int, limit: int) -> Exchange:

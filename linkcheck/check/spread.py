@@ -284,6 +284,7 @@ def _merge(run: SpreadRun, stats: dict[str, HostStats], outcomes: list[Any], all
         total.requests += host_stats.requests
         total.retries += host_stats.retries
         total.throttled += host_stats.throttled
+        total.probes += host_stats.probes
         total.total_seconds += host_stats.total_seconds
     if outcomes:
         run.tried = True

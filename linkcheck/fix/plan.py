@@ -5,7 +5,7 @@ For every cited URL, the newest check in the history decides:
 - `redirect_permanent` with a final URL on the same site (or any site with
   `cross_site`): the citation is replaced by the final URL, keeping the cited fragment
   when the final URL has none;
-- `dead`, `error`, `soft404`, or content that drifted, with a suggested archived copy:
+- `dead`, `error`, `soft404`, `parked`, or content that drifted, with a suggested archived copy:
   the citation is annotated with it, in the format's idiom (the rule modules). Only an
   absolute http(s) URL is written: a local-archive capture (`archive/<stamp>/<url>`, a
   replay path relative to no document) becomes `<replay_url>/<stamp>/<url>`, and without
@@ -53,7 +53,7 @@ RULES: dict[str, str] = {
 }
 
 #: Verdicts whose citation is annotated with its archived copy.
-ANNOTATED_STATUSES: frozenset[Status] = frozenset({Status.DEAD, Status.ERROR, Status.SOFT404})
+ANNOTATED_STATUSES: frozenset[Status] = frozenset({Status.DEAD, Status.ERROR, Status.SOFT404, Status.PARKED})
 
 _WAYBACK_STAMP = re.compile(r"/(\d{14})(?:[a-z]{2}_)?/")
 
@@ -194,7 +194,8 @@ def decide(url: str, check: Check | None, options: FixOptions) -> Action | str |
             archive_url = linkable(str(suggestion["archive_url"]), options.replay_url)
             if isinstance(archive_url, Unlinkable):
                 return archive_url.reason
-            return Annotate(Archived(archive_url, capture_date(suggestion.get("captured_at"), archive_url)))
+            date = capture_date(suggestion.get("captured_at"), archive_url)
+            return Annotate(Archived(archive_url, date, usurped=check.status is Status.PARKED))
     return None
 
 

@@ -43,6 +43,9 @@ class Archived:
 
     url: str
     date: str | None
+    #: The domain changed hands (`parked`): wikitext says `url-status=usurped`, which
+    #: also stops readers being sent to the original URL.
+    usurped: bool = False
 
 
 @dataclass(slots=True)

@@ -7,6 +7,8 @@ template per line or one parameter per line alike). A parameter that is there al
 (`archive-url` or `archiveurl`, `archive-date` or `archivedate`) is not added again; when
 the template already names an archive, only `url-status` is set to `dead` (its value
 replaced if it says otherwise; left alone if the older `dead-url`/`deadurl` is used).
+A domain that changed hands (`parked`) gets `url-status=usurped` instead, Wikipedia's
+value for a URL now serving someone else's content.
 Only a template's `url=` is annotated; external links `[url text]` and bare URLs are
 only rewritten for redirects.
 
@@ -70,12 +72,13 @@ def annotate(text: str, spot: Spot, archived: Archived) -> list[Edit]:
         additions.append(("archive-url", _escaped(archived.url)))
         if archived.date and not any(name in named for name in _ARCHIVE_DATE):
             additions.append(("archive-date", archived.date))
+    word = "usurped" if archived.usurped else "dead"
     status = named.get("url-status")
     if status is not None:
-        if text[status.value_start : status.value_end].strip().lower() != "dead":
-            edits.append(Edit(status.value_start, status.value_end, "dead"))
+        if text[status.value_start : status.value_end].strip().lower() != word:
+            edits.append(Edit(status.value_start, status.value_end, word))
     elif not any(name in named for name in _LEGACY_STATUS):
-        additions.append(("url-status", "dead"))
+        additions.append(("url-status", word))
     if additions:
         last = params[-1]
         lead = text[_blank_start(text, last.pipe) : last.pipe]

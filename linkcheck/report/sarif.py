@@ -62,8 +62,15 @@ _DESCRIPTIONS: dict[Status, tuple[str, str]] = {
         ),
     ),
     Status.BLOCKED: (
-        "The server refused the check.",
-        "401, 403 or 429 that persists after retries: the server refused the checker; the page may well be alive.",
+        "The checker could not see the page.",
+        (
+            "A bot wall, a rate limit, a legal block (451), a sign-in or consent page, or a page built by scripts "
+            "stood between the checker and the page (the message names which); the page may well be alive."
+        ),
+    ),
+    Status.PARKED: (
+        "The cited domain is parked.",
+        "The domain no longer belongs to the cited publisher: it shows a parking, for-sale or expired-domain page.",
     ),
     Status.SOFT404: (
         "The cited page is a 'not found' page.",
@@ -79,14 +86,6 @@ _DESCRIPTIONS: dict[Status, tuple[str, str]] = {
     Status.SUSPECT: (
         "The cited URL is failing, not yet confirmed.",
         "Failing now, but not yet failing long enough to be called broken.",
-    ),
-}
-
-#: Rule text for statuses by value, for statuses a release may not have (looked up by value, not member).
-_DESCRIPTIONS_BY_VALUE: dict[str, tuple[str, str]] = {
-    "parked": (
-        "The cited domain is parked.",
-        "The domain no longer belongs to the cited publisher: it shows a parking, for-sale or expired-domain page.",
     ),
 }
 
@@ -176,7 +175,7 @@ def _rule(rule: Status | str, options: ReportOptions) -> dict[str, Any]:
         help_text = f"{full} Reported with any status; fails the run only with `--fail-on drift`; see {HELP_URI}."
     else:
         generic = (f"The citation's status is {name}.", f"The citation has status `{name}`.")
-        short, full = _DESCRIPTIONS.get(rule) or _DESCRIPTIONS_BY_VALUE.get(name, generic)  # type: ignore[call-overload]
+        short, full = _DESCRIPTIONS.get(rule, generic)  # type: ignore[call-overload]
         help_text = f"{full} Status `{name}` in linkcheck's result vocabulary; see {HELP_URI}."
     return {
         "id": name,

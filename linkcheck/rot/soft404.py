@@ -49,6 +49,7 @@ from linkcheck.rot.drift import (
     token_similarity,
 )
 from linkcheck.safehtml import SafeHTMLParser
+from linkcheck.signatures import script_built
 from linkcheck.sites import registrable_domain
 
 if TYPE_CHECKING:
@@ -63,8 +64,12 @@ DEFAULT_SUPPORTED_SIMILARITY = 0.7
 MIN_PROBE_WORDS = 8
 #: Bytes of the cited page's (and the probe's) decoded body the detector wants to see.
 DEFAULT_BODY_LIMIT = DEFAULT_COMPARE_LIMIT
-#: Shortest token a probe uses: `/p/5` is probed as `/p/` + four digits, not one.
-MIN_PROBE_TOKEN = 4
+#: Shortest token a probe uses: `/path/3943` is probed as `/path/` + twelve digits. On a
+#: site with dense ids a made-up id of the cited length can be a real page (one 10,000-URL
+#: run probed a URL it also cited); twelve random characters name none.
+MIN_PROBE_TOKEN = 12
+#: Fresh probe addresses tried when one happens to be a URL the run cites.
+PROBE_ATTEMPTS = 8
 
 SIGNAL_HOME = "redirect_home"
 SIGNAL_LANDING = "redirect_landing"
@@ -152,8 +157,17 @@ class Soft404Detector:
     network does; None when nothing came back.
     """
 
-    def __init__(self, fetch: Fetch, options: Soft404Options | None = None, *, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        fetch: Fetch,
+        options: Soft404Options | None = None,
+        *,
+        rng: random.Random | None = None,
+        is_cited: Callable[[str], bool] = lambda url: False,
+    ) -> None:
+        """`is_cited`: whether the run cites a URL; a probe is never one of them."""
         self.fetch = fetch
+        self.is_cited = is_cited
         self.options = options or Soft404Options()
         self.rng = rng or random.Random()
         self._probes: dict[tuple[str, ...], _Probe | None] = {}
@@ -177,6 +191,8 @@ class Soft404Detector:
         served = page.final_url or page.url
         if not html or page.body is None or not self.options.probes(urlsplit(served).hostname or ""):
             return None
+        if script_built(page.body, page.content_type) is not None:
+            return None  # one app shell looks like every other: comparing two says nothing
         probe = await self._probe(served)
         if probe is None or probe.words is None:
             return None  # no probe, or an honest 404/410, or nothing comparable
@@ -196,7 +212,7 @@ class Soft404Detector:
         return None
 
     async def _probe(self, url: str) -> _Probe | None:
-        target = probe_target(url, self.rng)
+        target = self._target(url)
         if target is None:
             return None
         key, probe_url = target
@@ -206,6 +222,14 @@ class Soft404Detector:
                 self.probes_made += 1
                 self._probes[key] = await self._fetch_probe(probe_url)
             return self._probes[key]
+
+    def _target(self, url: str) -> tuple[tuple[str, ...], str] | None:
+        """A probe address that is not a URL of the run (tried afresh a few times)."""
+        for _ in range(PROBE_ATTEMPTS):
+            target = probe_target(url, self.rng)
+            if target is None or not self.is_cited(target[1]):
+                return target
+        return None
 
     async def _fetch_probe(self, probe_url: str) -> _Probe | None:
         try:
@@ -373,6 +397,29 @@ def _is_search_page(segments: list[str], query: str) -> bool:
     return len(segments) <= 1 and any(key.lower() in _SEARCH_KEYS for key, _ in _meaningful_query(query))
 
 
+#: Hosts whose every link is a redirect by design (short links, persistent identifiers): a
+#: short link to a home page is a link to that home page.
+_FORWARDERS = frozenset(
+    {"bit.ly", "t.co", "goo.gl", "tinyurl.com", "ow.ly", "buff.ly", "is.gd", "rebrand.ly", "lnkd.in", "youtu.be",
+     "amzn.to", "fb.me", "trib.al", "dlvr.it", "shorturl.at", "cutt.ly", "tiny.cc", "t.ly", "go.microsoft.com",
+     "aka.ms", "purl.org", "w3id.org", "hdl.handle.net", "n2t.net", "identifiers.org", "arks.org", "perma.cc",
+     "web.archive.org", "feedproxy.google.com", "news.google.com", "l.facebook.com", "out.reddit.com"}
+)  # fmt: skip
+
+
+def _is_deep(segments: list[str], query: str) -> bool:
+    """A page's address rather than a short link's token: two segments or more, a slug
+    (`some-story`, `page.html`) or an id in the query."""
+    if len(segments) >= 2 or _ids(query):
+        return True
+    return bool(segments) and (re.search(r"[-_.~]", segments[-1]) is not None or len(segments[-1]) > 12)
+
+
+def _is_forwarder(host: str) -> bool:
+    host = host.lower().removeprefix("www.")
+    return host in _FORWARDERS or registrable_domain(host) in _FORWARDERS
+
+
 def redirect_signal(cited: str, final: str) -> tuple[str, str] | None:
     """Signal (a) for a cited URL that redirected to `final`: (signal, reason) or None."""
     try:
@@ -389,9 +436,12 @@ def redirect_signal(cited: str, final: str) -> tuple[str, str] | None:
     )
     if landing:
         return SIGNAL_LANDING, f"redirected to a generic \u201cnot found\u201d or search page ({final}) instead of the cited page"
+    home = not _without_locale(final_segments) and not _ids(after.query)  # `/?lang=en` is still the home page
     if not same_site:
+        if home and _is_deep(cited_depth, before.query) and not _is_forwarder(before.hostname or ""):
+            return SIGNAL_HOME, f"a deep link redirected to another site's home page ({final}): the cited page is gone"
         return None
-    if not _without_locale(final_segments) and not _ids(after.query):  # `/?lang=en` is still the home page
+    if home:
         return SIGNAL_HOME, f"a deep link redirected to the site's home page ({final}): the cited page is gone"
     same_host = (before.hostname or "").removeprefix("www.") == (after.hostname or "").removeprefix("www.")
     ancestor = len(final_segments) < len(cited_segments) and cited_segments[: len(final_segments)] == final_segments

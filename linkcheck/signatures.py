@@ -1,0 +1,439 @@
+"""What an answer *is*, beyond its status code: a bot wall, a rate limit, a legal block, a
+login or consent page, a parked domain, a page built by scripts.
+
+Every rule here is a pure function of what came back (status, headers, a capped body,
+the URLs of the redirect chain), so the classifier and the soft-404 judge share one
+reading of a page and the rules can be tested as tables. The signatures are the ones
+the vendors and public link-checker issue trackers describe (see README's "How checking
+works"); each names what it recognised, so a user can tell a Cloudflare challenge from an
+origin's own 403.
+
+Precision comes first. A false "broken" fails someone's CI; so a wall is recognised only
+by markers that appear on the wall page itself: a normal article that merely *loads* a
+challenge script (Cloudflare and Imperva inject one into every page they serve) is not a
+wall, which is why those weak markers count only on a page that shows almost nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from linkcheck.safehtml import SafeHTMLParser
+from linkcheck.sites import registrable_domain
+
+#: Bytes of a body the rules look at: every wall, lander and shell says what it is early.
+SCAN_LIMIT = 64 * 1024
+#: A page with fewer visible words than this "shows almost nothing" (an interstitial).
+NEARLY_EMPTY_WORDS = 20
+#: An interstitial with its own wording (Cloudflare's "Just a moment...", Amazon's robot
+#: check) stays under this many visible words; an article is far longer.
+INTERSTITIAL_WORDS = 150
+#: Parking and for-sale landers are short; an article *about* domain sales is not.
+LANDER_WORDS = 300
+
+
+class BlockReason(str, enum.Enum):
+    """Why the checker could not see a page (the first words of a `blocked` reason)."""
+
+    BOT_WALL = "bot wall"
+    RATE_LIMIT = "rate limited"
+    LEGAL = "legal block"
+    LOGIN = "login wall"
+    CONSENT = "consent wall"
+    SCRIPT = "script-built"
+
+
+@dataclass(frozen=True, slots=True)
+class Wall:
+    """Something stood between the checker and the page."""
+
+    reason: BlockReason
+    detail: str
+    vendor: str | None = None
+
+    @property
+    def message(self) -> str:
+        named = f"{self.reason.value} ({self.vendor})" if self.vendor else self.reason.value
+        return f"{named}: {self.detail}"
+
+
+# ------------------------------------------------------------------ page shape
+
+
+@dataclass(frozen=True, slots=True)
+class PageShape:
+    """What a reader without scripts would see of an HTML page."""
+
+    title: str
+    words: int
+    scripts: int
+    #: An empty element that scripts fill (`<div id="root"></div>`, `<app-root>`).
+    empty_mount: bool
+    #: A `<noscript>` (or visible text) asking for JavaScript.
+    asks_for_script: bool
+    password_field: bool
+    #: First visible text, lower-cased, for phrase markers.
+    text: str
+    #: The text of the h1 and h2 headings, lower-cased.
+    headings: str = ""
+
+
+_MOUNT_IDS = frozenset({"root", "app", "__next", "__nuxt", "svelte", "application", "main-app", "react-root", "ember-app", "q-app"})
+_MOUNT_TAGS = frozenset({"app-root", "my-app", "ng-app"})
+_HIDDEN = frozenset({"script", "style", "template", "noscript", "svg", "head"})
+_ASKS_FOR_SCRIPT = re.compile(
+    r"(enable|turn on|activate)\s+javascript|javascript\s+(is\s+)?(required|disabled|must be enabled)|"
+    r"requires\s+javascript|needs?\s+javascript|without\s+javascript",
+    re.I,
+)
+
+
+class _ShapeParser(SafeHTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.title: list[str] = []
+        self.headings: list[str] = []
+        self._heading = False
+        self.text: list[str] = []
+        self.noscript: list[str] = []
+        self.words = 0
+        self.scripts = 0
+        self.password = False
+        self._hidden: list[str] = []
+        self._in_title = False
+        self._mount: tuple[str, int] | None = None  # (tag, depth) of an open mount element
+        self._mount_content = False
+        self.empty_mount = False
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: (value or "") for name, value in attrs}
+        if tag == "script":
+            self.scripts += 1
+        if tag == "input" and values.get("type", "").lower() == "password":
+            self.password = True
+        if tag == "title":
+            self._in_title = True
+        if tag in ("h1", "h2"):
+            self._heading = True
+        if self._mount is not None:
+            self._mount_content = True
+        elif tag in _MOUNT_TAGS or (tag == "div" and values.get("id", "").lower() in _MOUNT_IDS):
+            self._mount, self._mount_content = (tag, self._depth), False
+        if tag in _HIDDEN:
+            self._hidden.append(tag)
+        if tag not in _VOID:
+            self._depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        if tag in ("h1", "h2"):
+            self._heading = False
+            self.headings.append(" ")
+        if self._hidden and self._hidden[-1] == tag:
+            self._hidden.pop()
+        if tag not in _VOID:
+            self._depth = max(0, self._depth - 1)
+        if self._mount is not None and tag == self._mount[0] and self._depth <= self._mount[1]:
+            self.empty_mount = self.empty_mount or not self._mount_content
+            self._mount = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title.append(data)
+            return
+        if self._hidden:
+            if self._hidden[-1] == "noscript":
+                self.noscript.append(data)
+            return
+        if data.strip() and self._mount is not None:
+            self._mount_content = True
+        if self._heading:
+            self.headings.append(data)
+        count = len(data.split())
+        if count:
+            self.words += count
+            if sum(len(part) for part in self.text) < 4096:
+                self.text.append(data)
+
+
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"})
+
+
+def page_shape(body: bytes, charset: str = "utf-8") -> PageShape:
+    """The shape of the first `SCAN_LIMIT` bytes of an HTML body."""
+    try:
+        text = body[:SCAN_LIMIT].decode(charset, errors="replace")
+    except LookupError:
+        text = body[:SCAN_LIMIT].decode("utf-8", errors="replace")
+    parser = _ShapeParser()
+    parser.feed_document(text)
+    if parser._mount is not None and not parser._mount_content:  # an unclosed, empty mount at the end
+        parser.empty_mount = True
+    visible = " ".join(" ".join(parser.text).split())
+    asks = bool(_ASKS_FOR_SCRIPT.search(" ".join(parser.noscript))) or (
+        parser.words < NEARLY_EMPTY_WORDS and bool(_ASKS_FOR_SCRIPT.search(visible))
+    )
+    return PageShape(
+        title=" ".join("".join(parser.title).split()),
+        words=parser.words,
+        scripts=parser.scripts,
+        empty_mount=parser.empty_mount,
+        asks_for_script=asks,
+        password_field=parser.password,
+        text=visible.lower(),
+        headings=" ".join("".join(parser.headings).split()).lower(),
+    )
+
+
+def is_html(content_type: str | None, body: bytes | None) -> bool:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media:
+        return media in ("text/html", "application/xhtml+xml")
+    return body is not None and re.match(rb"\s*<(!doctype html|html)", body[:512], re.I) is not None
+
+
+# ------------------------------------------------------------------ bot walls
+
+#: (vendor, pattern): found only on the vendor's wall page, never on a page it lets through.
+_STRONG_MARKERS: list[tuple[str, re.Pattern[bytes]]] = [
+    ("Cloudflare", re.compile(
+        rb"<title>\s*(just a moment\.\.\.|attention required! \| cloudflare|access denied \| [^<]*cloudflare)|"
+        rb"checking (your browser|if the site connection is secure)|"
+        rb"window\._cf_chl_opt|cf-browser-verification|cf-error-details|cf_chl_prog|"
+        rb"sorry, you have been blocked", re.I)),
+    ("Akamai", re.compile(rb"reference\s*(#|&#35;|&#x23;)\s*\d+\.[0-9a-f]+\.\d+|errors\.edgesuite\.net", re.I)),
+    ("Imperva/Incapsula", re.compile(rb"incapsula incident id|request unsuccessful\. incapsula", re.I)),
+    ("Sucuri", re.compile(rb"sucuri website firewall|sucuri_cloudproxy_js|cloudproxy@sucuri\.net", re.I)),
+    ("DataDome", re.compile(rb"geo\.captcha-delivery\.com|ct\.captcha-delivery\.com|interstitial\.captcha-delivery", re.I)),
+    ("PerimeterX", re.compile(rb"px-captcha|captcha\.px-cdn\.net|press\s*(&amp;|&)\s*hold to confirm", re.I)),
+    ("AWS WAF", re.compile(rb"awswafintegration|aws-waf-token|<h2>\s*request blocked\.\s*</h2>", re.I)),
+    ("Amazon", re.compile(rb"api-services-support@amazon\.com|<title[^>]*>\s*robot check\s*</title>", re.I)),
+    ("F5 BIG-IP", re.compile(rb"the requested url was rejected\. please consult with your administrator", re.I)),
+    ("Wordfence", re.compile(rb"generated by wordfence|your access to this site has been limited by the site owner", re.I)),
+    ("ModSecurity", re.compile(rb"mod_security|modsecurity", re.I)),
+    ("Vercel", re.compile(rb"vercel security checkpoint", re.I)),
+]  # fmt: skip
+
+#: (vendor, pattern): scripts these services inject into every page they serve; a wall only
+#: on a page that shows almost nothing (or that answered an error).
+_WEAK_MARKERS: list[tuple[str, re.Pattern[bytes]]] = [
+    ("Cloudflare", re.compile(rb"/cdn-cgi/challenge-platform/", re.I)),
+    ("Imperva/Incapsula", re.compile(rb"_incapsula_resource", re.I)),
+    ("DataDome", re.compile(rb"captcha-delivery\.com|js\.datadome\.co", re.I)),
+    ("PerimeterX", re.compile(rb"_pxappid|/_px/|perimeterx", re.I)),
+    ("AWS WAF", re.compile(rb"\.awswaf\.com", re.I)),
+    ("a CAPTCHA", re.compile(rb"g-recaptcha|h-captcha|hcaptcha\.com/1/api\.js|challenges\.cloudflare\.com/turnstile", re.I)),
+]  # fmt: skip
+
+
+def bot_wall(status: int | None, headers: Mapping[str, str] | None, body: bytes | None, host: str = "") -> Wall | None:
+    """A bot wall recognised by its headers or its page, whatever the status code."""
+    headers = headers or {}
+    error = status is not None and not 200 <= status < 300
+    by_header = _header_wall(status, headers, error)
+    if by_header is not None:
+        return by_header
+    if status == 999:
+        vendor = "LinkedIn" if registrable_domain(host) == "linkedin.com" else None
+        return Wall(BlockReason.BOT_WALL, "non-standard status 999 (request denied to automated clients); the page may be alive", vendor)
+    if not body:
+        return None
+    head = body[:SCAN_LIMIT]
+    strong = next((vendor for vendor, pattern in _STRONG_MARKERS if pattern.search(head)), None)
+    weak = None if strong else next((vendor for vendor, pattern in _WEAK_MARKERS if pattern.search(head)), None)
+    if strong is None and weak is None:
+        return None
+    if not error:
+        words = page_shape(body).words if is_html(headers.get("content-type"), body) else 0
+        if words >= (INTERSTITIAL_WORDS if strong else NEARLY_EMPTY_WORDS):
+            return None  # a real page that carries the vendor's script
+    vendor = strong or weak
+    code = f" ({status})" if status is not None else ""
+    return Wall(BlockReason.BOT_WALL, f"the site answered{code} with a challenge page instead of the content; the page may be alive", vendor)
+
+
+def _header_wall(status: int | None, headers: Mapping[str, str], error: bool) -> Wall | None:
+    code = f" ({status})" if status is not None else ""
+    if headers.get("cf-mitigated", "").strip().lower() == "challenge":
+        return Wall(BlockReason.BOT_WALL, f"challenge{code} (cf-mitigated: challenge); the page may be alive", "Cloudflare")
+    action = headers.get("x-amzn-waf-action", "").strip().lower()
+    if action in ("captcha", "challenge", "block"):
+        return Wall(BlockReason.BOT_WALL, f"{action}{code} (x-amzn-waf-action); the page may be alive", "AWS WAF")
+    if headers.get("x-vercel-mitigated", "").strip().lower() in ("challenge", "deny"):
+        return Wall(BlockReason.BOT_WALL, f"challenge{code} (x-vercel-mitigated); the page may be alive", "Vercel")
+    if not error:
+        return None
+    if "x-sucuri-block" in headers:
+        return Wall(BlockReason.BOT_WALL, f"blocked{code} (x-sucuri-block); the page may be alive", "Sucuri")
+    if "x-datadome" in headers or "x-dd-b" in headers:
+        return Wall(BlockReason.BOT_WALL, f"blocked{code} (x-datadome); the page may be alive", "DataDome")
+    if any(name.lower().startswith("x-kpsdk-") for name in headers):
+        return Wall(BlockReason.BOT_WALL, f"challenge{code} (x-kpsdk); the page may be alive", "Kasada")
+    if status == 403 and "akamaighost" in headers.get("server", "").lower():
+        return Wall(BlockReason.BOT_WALL, f"access denied{code} by the edge (Server: AkamaiGHost); the page may be alive", "Akamai")
+    return None
+
+
+# ------------------------------------------------------------ walls by redirect
+
+#: Query keys that carry "come back here afterwards".
+_RETURN_KEYS = frozenset(
+    {"next", "return", "returnurl", "return_url", "returnto", "return_to", "redirect", "redirect_uri", "redirect_url",
+     "redirect_to", "redirectto", "continue", "dest", "destination", "goto", "service", "target", "back", "came_from",
+     "origin", "success_url", "done", "wreply", "retpath"}
+)  # fmt: skip
+_LOGIN_SEGMENTS = re.compile(
+    r"^(log[-_]?in|log[-_]?on|sign[-_]?in|signon|sso|auth|authenticate|authorize|oauth2?|cas|saml|session|sessions|"
+    r"servicelogin|identifier|account|accounts|myaccount|my-account|user|users|member|members|subscribe|paywall|register)$",
+    re.I,
+)
+_LOGIN_HOST = re.compile(r"^(login|logon|signin|auth|sso|accounts?|id|idp|myaccount|secure|passport)\.", re.I)
+_CONSENT_HOST = re.compile(r"^(consent|guce|cmp|privacy|cookies?)\.", re.I)
+_CONSENT_PATH = re.compile(r"consent|cookie|gdpr|privacy[-_]?(choices|settings|gate)|collectconsent", re.I)
+
+
+def redirect_wall(cited: str, final: str, shape: PageShape | None) -> Wall | None:
+    """A login or consent page that a cited URL was redirected to (`shape`: the final page's,
+    when it was HTML)."""
+    try:
+        before, after = urlsplit(cited), urlsplit(final)
+    except ValueError:
+        return None
+    host = (after.hostname or "").lower()
+    carries = _carries_back(after.query, cited)
+    segments = [unquote(s) for s in after.path.split("/") if s]
+    if _CONSENT_HOST.match(host) or (carries and any(_CONSENT_PATH.search(s) for s in segments)):
+        return Wall(BlockReason.CONSENT, f"redirected to a consent page ({_short(final)}) before the content; the page may be alive")
+    login_path = any(_LOGIN_SEGMENTS.match(s) for s in segments[:3])
+    if (login_path and (carries or _LOGIN_HOST.match(host) or _looks_like_login(segments))) or (
+        shape is not None and shape.password_field
+    ) or (carries and _LOGIN_HOST.match(host)):
+        return Wall(BlockReason.LOGIN, f"redirected to a sign-in page ({_short(final)}); the page may be alive behind it")
+    if carries and "continue" in {key.lower() for key, _ in parse_qsl(after.query)}:
+        return Wall(BlockReason.CONSENT, f"redirected to an interstitial ({_short(final)}) that returns to the cited page; the page may be alive")
+    if carries and before.hostname and registrable_domain(before.hostname) != registrable_domain(host):
+        return Wall(BlockReason.LOGIN, f"redirected to {_short(final)}, which returns to the cited page afterwards (a sign-in or subscription wall)")
+    return None
+
+
+def _looks_like_login(segments: list[str]) -> bool:
+    return any(re.match(r"^(log[-_]?in|sign[-_]?in|log[-_]?on|servicelogin|sso|auth)$", s, re.I) for s in segments)
+
+
+def _carries_back(query: str, cited: str) -> bool:
+    """Whether a "come back" parameter holds the cited URL or its path."""
+    parts = urlsplit(cited)
+    path = parts.path.rstrip("/")
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if key.lower() not in _RETURN_KEYS:
+            continue
+        value = unquote(value)
+        if cited.split("#")[0] in value or (path and path in value) or (parts.hostname and parts.hostname in value):
+            return True
+    return False
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= 120 else url[:117] + "..."
+
+
+# ------------------------------------------------------------------ parked domains
+
+_PARKING_HOSTS = re.compile(
+    r"(^|\.)(sedoparking\.com|sedo\.com|parkingcrew\.net|bodis\.com|afternic\.com|hugedomains\.com|dan\.com|"
+    r"above\.com|parklogic\.com|domainmarket\.com|undeveloped\.com|parked\.com|park\.io|brandbucket\.com|"
+    r"buydomains\.com|uniregistry\.com|squadhelp\.com|atom\.com|domainnamesales\.com|epik\.com)$",
+    re.I,
+)
+_PARKING_SCRIPTS = re.compile(
+    rb"""(src|href|action)\s*=\s*["']?(https?:)?//([\w-]+\.)*(sedoparking\.com|parkingcrew\.net|bodis\.com|"""
+    rb"""afternic\.com|hugedomains\.com|dan\.com|above\.com|parklogic\.com|domainmarket\.com|parked\.com|"""
+    rb"""img\.sedoparking\.com)[/"' >]|window\.location\.href\s*=\s*["']/lander|caf\.js|parking\.js""",
+    re.I,
+)
+_PARKED_PHRASES = re.compile(
+    r"(this|the) (domain|website|site|web ?site)( name)?( [\w.-]+)? (is|may be) for sale|domain (is )?for sale|"
+    r"buy this domain|make an offer on this domain|this domain is parked|parked (for )?free,? courtesy of|"
+    r"(this )?domain (name )?(has )?expired|domain (is )?pending renewal|expired domain|renew (this|your) domain|"
+    r"this domain (name )?(was )?(recently )?registered (at|with|by)|domain parking|is a parked domain|"
+    r"the domain owner (may|might) be|interested in this domain|inquire about this domain",
+    re.I,
+)
+
+
+def parked(cited: str, final: str, status: int | None, body: bytes | None, content_type: str | None) -> str | None:
+    """Why the cited site no longer belongs to its publisher (a parking or for-sale lander,
+    a registrar's expired page), or None."""
+    try:
+        before, after = urlsplit(cited), urlsplit(final)
+    except ValueError:
+        return None
+    host, cited_host = (after.hostname or "").lower(), (before.hostname or "").lower()
+    if host != cited_host and _PARKING_HOSTS.search(host):
+        return f"the domain now redirects to a domain marketplace or parking service ({host})"
+    ww = re.match(r"^ww\d+\.(.+)$", host)
+    same_path = before.path.rstrip("/") == after.path.rstrip("/")
+    if ww and ww.group(1) == cited_host.removeprefix("www.") and same_path and cited_host != host:
+        shape = page_shape(body) if body and is_html(content_type, body) else None
+        if shape is None or shape.words < LANDER_WORDS:
+            return f"redirected to {host}, the pattern of a parking service's lander"
+    if status is None or not 200 <= status < 300 or not body or not is_html(content_type, body):
+        return None
+    head = body[:SCAN_LIMIT]
+    script = _PARKING_SCRIPTS.search(head)
+    if script is None and _PARKED_PHRASES.search(head.decode("utf-8", "replace")) is None:
+        return None  # the common case: no marker at all, no parse
+    shape = page_shape(body)
+    if shape.words >= LANDER_WORDS:
+        return None  # an article that mentions domain sales, not a lander
+    if script is not None:
+        return "the page is a domain-parking lander (it loads a parking service's scripts)"
+    # The lander says it in its title or heading; an article mentions it in passing.
+    phrase = _PARKED_PHRASES.search(shape.title.lower()) or _PARKED_PHRASES.search(shape.headings)
+    if phrase is None and shape.words < NEARLY_EMPTY_WORDS:
+        phrase = _PARKED_PHRASES.search(shape.text)
+    if phrase is not None:
+        return f"the page is a parking or for-sale lander (\u201c{phrase.group(0)}\u201d)"
+    return None
+
+
+# ------------------------------------------------------------------ script-built pages
+
+
+def script_built(body: bytes | None, content_type: str | None) -> PageShape | None:
+    """The page's shape when its content is built by scripts (an app shell), else None."""
+    if not body or not is_html(content_type, body):
+        return None
+    head = body[:SCAN_LIMIT]
+    if not re.search(rb"<script", head, re.I):
+        return None
+    shape = page_shape(body)
+    if shape.words >= INTERSTITIAL_WORDS:
+        return None
+    if shape.empty_mount or shape.asks_for_script or (shape.words < NEARLY_EMPTY_WORDS and shape.scripts >= 1):
+        return shape
+    return None
+
+
+def shows_nothing(shape: PageShape) -> bool:
+    """An app shell without a title or a word of its own: nothing can be said of it."""
+    return not shape.title and shape.words == 0
+
+
+# ------------------------------------------------------------------ legal and quota
+
+
+def blocked_by(headers: Mapping[str, str] | None) -> str | None:
+    """The `Link: <…>; rel="blocked-by"` target of a 451 answer (RFC 7725), if given."""
+    value = (headers or {}).get("link", "")
+    for part in value.split(","):
+        match = re.match(r'\s*<([^>]*)>\s*;(.*)$', part)
+        if match and re.search(r'rel\s*=\s*"?[^";]*\bblocked-by\b', match.group(2), re.I):
+            return match.group(1).strip()
+    return None
