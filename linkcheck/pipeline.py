@@ -368,7 +368,7 @@ class _ReferenceRot:
         if self.detector is not None:
             verdict = await self.detector.check(snapshot_from_outcome(url, outcome))
             if verdict is not None:
-                return PageVerdict(status=Status.SOFT404, error=verdict.reason)
+                return PageVerdict(status=Status.BLOCKED if verdict.blocked else Status.SOFT404, error=verdict.reason)
         last = outcome.last
         if not self.settings.rot.drift or last is None or last.body is None:
             return PageVerdict()

@@ -375,3 +375,14 @@ def test_a_probe_is_asked_once_within_a_short_time_and_counted(tmp_path, farm):
     probes = [r for r in site.requests if r.path != "/reports/annual-2024.html"]
     assert len(probes) == 1  # never retried
     assert report.host_stats[f"{site.ip}"]["probes"] == 1
+
+
+def test_a_sign_in_or_consent_page_served_at_every_address_is_blocked_not_soft404(tmp_path, farm):
+    """A site that answers 200 with its sign-in (or cookie-consent) page at every path: the
+    soft-404 probe gets the same page, which would make every citation a soft 404."""
+    login = farm.host("127.0.0.1").default(respond(200, LOGIN_PAGE))
+    consent = farm.host("127.0.0.2").default(respond(200, CONSENT_PAGE.replace("We use cookies", "We use cookies " + "and partners " * 5)))
+    cited = [login.url("/team/handbook/onboarding"), consent.url("/2024/05/harbour-vote.html")]
+    results = check(tmp_path, cited)
+    assert results[cited[0]].status is Status.BLOCKED and results[cited[0]].error.startswith("login wall")
+    assert results[cited[1]].status is Status.BLOCKED and results[cited[1]].error.startswith("consent wall")

@@ -16,7 +16,17 @@ from urllib.parse import urlsplit
 
 from linkcheck.check.outcome import Exchange, FailureKind, Outcome
 from linkcheck.models import Status
-from linkcheck.signatures import BlockReason, Wall, blocked_by, bot_wall, is_html, page_shape, parked, redirect_wall
+from linkcheck.signatures import (
+    BlockReason,
+    Wall,
+    blocked_by,
+    bot_wall,
+    is_html,
+    page_shape,
+    page_wall_in,
+    parked,
+    redirect_wall,
+)
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
 DEAD_STATUSES = frozenset({404, 410})
@@ -89,11 +99,13 @@ def _live(outcome: Outcome, code: int, last: Exchange) -> tuple[Status, str | No
     lander = parked(cited, outcome.final_url, code, last.body, content_type)
     if lander is not None:
         return Status.PARKED, f"the domain no longer belongs to the cited site: {lander}"
-    if not outcome.hops or outcome.final_url == cited:
-        return Status.OK, None  # back where it started (a cookie was set on the way): not moved
-    wall = _redirect_wall(cited, outcome.final_url, last, content_type)
+    moved = bool(outcome.hops) and outcome.final_url != cited  # back where it started (a cookie was set): not moved
+    wall = _redirect_wall(cited, outcome.final_url, last, content_type) if moved else None
+    wall = wall or page_wall_in(last.body, content_type, outcome.final_url)
     if wall is not None:
         return Status.BLOCKED, wall.message
+    if not moved:
+        return Status.OK, None
     first = outcome.hops[0].status
     if first in PERMANENT_REDIRECTS:
         return Status.REDIRECT_PERMANENT, f"moved permanently ({first}) to {outcome.final_url}"

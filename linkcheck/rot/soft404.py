@@ -49,7 +49,7 @@ from linkcheck.rot.drift import (
     token_similarity,
 )
 from linkcheck.safehtml import SafeHTMLParser
-from linkcheck.signatures import script_built
+from linkcheck.signatures import page_shape, page_wall, script_built
 from linkcheck.sites import registrable_domain
 
 if TYPE_CHECKING:
@@ -77,6 +77,8 @@ SIGNAL_ANCESTOR = "redirect_ancestor"
 SIGNAL_SHALLOW = "redirect_shallow"
 SIGNAL_PROBE = "probe_similar"
 SIGNAL_TEXT = "not_found_text"
+#: The page every address answers is a sign-in or consent page: blocked, not a soft 404.
+SIGNAL_WALL = "wall_page"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +142,9 @@ class Soft404Verdict:
 
     reason: str
     signals: list[str] = field(default_factory=list)
+    #: Not a soft 404 after all: the page the site answers everywhere is a sign-in or
+    #: consent page, so the checker could not see the content (`blocked`, `reason` says which).
+    blocked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +209,11 @@ class Soft404Detector:
         if (score >= self.options.probe_similarity and enough) or (
             heading is not None and score >= self.options.supported_similarity
         ):
+            from linkcheck.archive.content import charset_of
+
+            wall = page_wall(page_shape(page.body, charset_of(page.content_type, page.body)))
+            if wall is not None:
+                return Soft404Verdict(wall.message, [SIGNAL_WALL], blocked=True)
             reason = (
                 f"answers {page.status} with the page a made-up address on this site also gets "
                 f"({probe.url}, similarity {score:.2f}): a \u201cnot found\u201d page served as success"
