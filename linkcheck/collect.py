@@ -280,7 +280,7 @@ class _LinkCollector:
             return
         link, cited_as = found
         text = raw.text if self._link_text else None
-        link.locations.append(Location(document.display, raw.line, raw.column, text, raw.page, raw.paragraph, raw.cell, raw.part, cited_as))
+        link.locations.append(Location(document.display, raw.line, raw.column, text, raw.page, raw.paragraph, raw.cell, raw.part, cited_as, raw.cell_line))
         if raw.archive_url and (raw.archive_url, raw.archive_date) not in link.archived_copies:
             link.archived_copies.append((raw.archive_url, raw.archive_date))
 

@@ -23,6 +23,9 @@ CREATE TABLE IF NOT EXISTS extractions (
     notices TEXT NOT NULL
 );
 """
+#: Bumped when an extractor's output changes meaning, so cached rows of the old meaning are
+#: not reused (notebook 2: `line` is the line in the .ipynb file, `cell_line` the line in the cell).
+EXTRACTOR_VERSIONS: dict[str, int] = {"notebook": 2}
 #: Files larger than this are not cached (plain text that big is streamed, not held).
 MAX_CACHED_BYTES = 64 * 1024 * 1024
 
@@ -35,7 +38,7 @@ class ExtractionCache:
         self.hits = 0
 
     def _key(self, document: Document) -> str:
-        return json.dumps([str(document.path.resolve()), document.format, self.options.include_code])
+        return json.dumps([str(document.path.resolve()), document.format, self.options.include_code, EXTRACTOR_VERSIONS.get(document.format, 1)])
 
     def digest(self, document: Document) -> str | None:
         try:

@@ -58,7 +58,7 @@ def test_three_runs(cron):
     # Run 2: /a is served from the cache (25 h < 30 h); suspects are always re-checked.
     code, out = run()
     assert site.count("/a") == 0 and site.count("/c") >= 1 and site.count("/d") >= 1 and site.count("/e") >= 1
-    assert "Since run 1: 0 newly broken, 0 fixed, 0 still broken, 1 new URLs, 1 removed URLs." in out
+    assert "Since run 1: 0 newly broken, 0 fixed, 0 still broken, 1 new URL, 1 removed URL." in out
     assert "(cached)" not in out  # cached results are ok, so not listed without -v
     assert "suspect" in out and "failing since 2026-11-01 03:00Z" in out
     assert code == 0

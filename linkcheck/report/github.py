@@ -69,8 +69,10 @@ def _annotation(level: str, location: Location | None, result: Result) -> str:
         message += f" (HTTP {result.http_status})"
     if detail(result):
         message += f": {detail(result)}"
-    on_line = location is not None and location.line is not None and location.cell is None and not location.part
-    if location is not None and not on_line:
+    on_line = (
+        location is not None and location.line is not None and (location.cell is None or location.cell_line is not None) and not location.part
+    )  # a notebook's `line` is the file's line when `cell_line` is set beside it
+    if location is not None and (not on_line or location.cell is not None):
         message += f" (at {location.where()})"
     return command(
         level,

@@ -190,7 +190,7 @@ def _rule(rule: Status | str, options: ReportOptions) -> dict[str, Any]:
 
 
 def _result(location: Location, result: Result, rule: Status | str, rule_index: int, ordinal: int, options: ReportOptions) -> dict[str, Any]:
-    on_line = location.line is not None and location.cell is None and not location.part
+    on_line = location.line is not None and (location.cell is None or location.cell_line is not None) and not location.part
     parts = [f"{result.status.value}: {result.url}"]
     if result.http_status is not None:
         parts.append(f"HTTP {result.http_status}")

@@ -82,8 +82,8 @@ def diff_line(report: Report) -> Text:
         (len(diff.new_broken), "newly broken", "bold red"),
         (len(diff.fixed), "fixed", "green"),
         (len(diff.still_broken), "still broken", ""),
-        (len(diff.new_citations), "new URLs", ""),
-        (len(diff.removed_citations), "removed URLs", ""),
+        (len(diff.new_citations), "new URL" if len(diff.new_citations) == 1 else "new URLs", ""),
+        (len(diff.removed_citations), "removed URL" if len(diff.removed_citations) == 1 else "removed URLs", ""),
     ]
     text = Text(f"Since run {diff.previous_run}: ")
     for index, (count, label, style) in enumerate(parts):
