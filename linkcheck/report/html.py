@@ -52,7 +52,9 @@ th, td { border-bottom: 1px solid var(--line); padding: .3rem .6rem; text-align:
 thead th { background: var(--head); position: sticky; top: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 #results { width: 100%; }
-#results td.url, #results td.detail, #results td.file, #results td.copy, #notices li { overflow-wrap: anywhere; }
+#results td.detail, #notices li { overflow-wrap: anywhere; }
+#results td.url, #results td.file, #results td.copy { white-space: nowrap; } /* a URL or a path is never broken */
+.scroll { overflow-x: auto; }
 #results td.drift { white-space: nowrap; }
 #results td.where { white-space: nowrap; }
 th button { font: inherit; font-weight: 600; color: inherit; background: none; border: 0; padding: 0; cursor: pointer; }
@@ -339,7 +341,7 @@ def _results_table(report: Report, rows: list[dict[str, Any]]) -> list[str]:
         '<label>Filter <input id="text-filter" type="search" placeholder="file, URL or error" autocomplete="off"></label>',
         f'<span id="shown" class="muted" aria-live="polite">{len(rows)} of {len(rows)} citations shown</span>',
         "</div>",
-        '<table id="results">',
+        '<div class="scroll"><table id="results">',
         "<thead><tr>",
     ]
     numeric = ' class="num"'
@@ -365,7 +367,7 @@ def _results_table(report: Report, rows: list[dict[str, Any]]) -> list[str]:
             f'<td class="url">{link}</td><td class="detail">{escape(row["detail"])}</td>'
             f'<td class="drift">{escape(row["drift"])}</td><td class="copy">{copy}</td></tr>'
         )
-    out += ["</tbody>", "</table>"]
+    out += ["</tbody>", "</table></div>"]
     if not rows:
         out.append('<p class="muted">Nothing was checked.</p>')
     out.append('<noscript><p class="muted">Sorting and filtering need JavaScript; every citation is listed above.</p></noscript>')

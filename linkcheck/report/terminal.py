@@ -53,8 +53,12 @@ def write(report: Report, stream: TextIO, options: ReportOptions) -> None:
         for location in result.locations:
             by_file[location.file].append((location, result))
     for file in sorted(by_file):
-        console.print(Text(safe(file), style="bold underline"))
-        console.print(_file_table(sorted(by_file[file], key=lambda pair: pair[0].sort_key()), options))
+        console.print(Text(safe(file), style="bold underline"), soft_wrap=True)  # a path is never broken
+        rows = sorted(by_file[file], key=lambda pair: pair[0].sort_key())
+        if _table_fits(rows, console.width):
+            console.print(_file_table(rows, options))
+        else:
+            _print_rows(console, rows, options)
     if report.diff is not None and report.diff.previous_run is not None:
         console.print(diff_line(report), soft_wrap=True)
     console.print(summary_line(report, options), soft_wrap=True)
@@ -92,6 +96,30 @@ def diff_line(report: Report) -> Text:
         text.append(f"{count} {label}", style=style if count else "")
     text.append(".")
     return text
+
+
+#: Columns the table needs beside the URL: where, status, HTTP, a little detail, and gaps.
+_TABLE_MIN_REST = 44
+
+
+def _table_fits(rows: list[tuple[Location, Result]], width: int) -> bool:
+    """Whether every URL fits the table whole (a URL broken over lines cannot be copied)."""
+    longest = max((len(safe(result.url)) for _, result in rows), default=0)
+    return longest + _TABLE_MIN_REST <= width
+
+
+def _print_rows(console: Console, rows: list[tuple[Location, Result]], options: ReportOptions) -> None:
+    """The narrow layout: one line per citation with the URL whole at its end (the terminal
+    may wrap it on screen, but no line break is written into it), the detail below."""
+    for location, result in rows:
+        line = Text(f"  {safe(location.where())}  ")
+        line.append(status_label(result), style=result_style(result, options))
+        line.append(f"  {result.http_status if result.http_status is not None else '-'}  ")
+        line.append(safe(result.url))
+        console.print(line, soft_wrap=True)
+        text = detail(result)
+        if text:
+            console.print(Text("      " + safe(text)), overflow="fold")
 
 
 def _file_table(rows: list[tuple[Location, Result]], options: ReportOptions) -> Table:

@@ -105,9 +105,8 @@ async def _local(url: str, near: datetime, archive_dir: str | os.PathLike[str], 
         notes.append(f"local archive: {exc}")
         return None
     if found is None:
-        where = os.fspath(archive_dir)
-        exists = Layout(Path(archive_dir)).catalog.is_file()
-        notes.append(f"local archive {where}: " + ("no capture of this URL that answered 2xx" if exists else "no archive there yet"))
+        if Layout(Path(archive_dir)).catalog.is_file():  # no archive folder yet: nothing to say
+            notes.append(f"the local archive in folder {os.fspath(archive_dir)!r}: no capture that answered 2xx, e.g. of {url}")
         return None
     stamp = found.when.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")
     return {"archive_url": f"{LOCAL_REPLAY_COLLECTION}/{stamp}/{url}", "captured_at": iso_utc(found.when), "source": "local"}
