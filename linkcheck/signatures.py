@@ -342,7 +342,10 @@ def _sign_in_page(shape: PageShape) -> bool:
     box in its header is not)."""
     if not shape.password_field:
         return False
-    return shape.words < SIGN_IN_WORDS or bool(_SIGN_IN_WORDS.search(shape.title) or _SIGN_IN_WORDS.search(shape.headings))
+    if shape.words < SIGN_IN_WORDS or _SIGN_IN_WORDS.search(shape.title):
+        return True
+    # A sidebar "Log in" widget sits on every page of many sites: a heading counts on a short page only.
+    return shape.words < INTERSTITIAL_WORDS and bool(_SIGN_IN_WORDS.search(shape.headings))
 
 
 _CONSENT_WORDS = re.compile(
@@ -376,7 +379,11 @@ def page_wall(shape: PageShape) -> Wall | None:
     address: a soft-404 probe would match it)."""
     if _sign_in_page(shape):
         return Wall(BlockReason.LOGIN, "the site answers with a sign-in page; the page may be alive behind it")
-    if shape.words < LANDER_WORDS and (_CONSENT_WORDS.search(shape.title) or _CONSENT_WORDS.search(shape.headings)):
+    # The wall says so in its title; a heading only on a page with little else (a server-rendered
+    # cookie banner's "We value your privacy" heading sits on top of real articles).
+    if (shape.words < LANDER_WORDS and _CONSENT_WORDS.search(shape.title)) or (
+        shape.words < INTERSTITIAL_WORDS and _CONSENT_WORDS.search(shape.headings)
+    ):
         return Wall(BlockReason.CONSENT, "the site answers with a consent page before any content; the page may be alive")
     return None
 

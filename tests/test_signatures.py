@@ -130,3 +130,14 @@ def test_a_sign_in_or_consent_page_in_place_of_the_content():
     recipe = article().replace("Harbour report", "The perfect chocolate chip cookie").encode()
     assert page_wall_in(recipe, "text/html", "https://food.test/recipes/cookie") is None
     assert page_wall_in(FORUM_THREAD.encode(), "text/html", "https://forum.test/t/5") is None
+
+
+def test_a_cookie_banner_or_a_sidebar_login_on_a_real_page_is_no_wall():
+    from linkcheck.signatures import page_wall_in
+
+    banner = '<div id="onetrust-banner"><h2>We value your privacy</h2><button>Accept all cookies</button></div>'
+    sidebar = '<aside><h2>Log in</h2><form><input name="log"><input type="password" name="pwd"></form></aside>'
+    text = " ".join(["The council approved the harbour budget after a long debate about the breakwater."] * 14)
+    for extra in (banner, sidebar):
+        page = f"<html><head><title>Council approves budget</title></head><body>{extra}<main><p>{text}</p></main></body></html>"
+        assert page_wall_in(page.encode(), "text/html", "https://news.test/2024/budget") is None, extra
