@@ -178,6 +178,10 @@ class History:
         self._last_flush = time.monotonic()
         if not self._pending:
             return
+        # In URL order: the rows then land next to each other in the URL index instead of
+        # all over it, which makes the batch several times cheaper (a repeat run records
+        # every reused verdict, and they arrive in citation order).
+        self._pending.sort(key=_by_url)
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("INSERT OR REPLACE INTO checks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", self._pending)
@@ -217,20 +221,19 @@ class History:
 
     def latest_many(self, urls: Sequence[str], before_run: int) -> dict[str, Check]:
         """`latest` for many URLs in a few queries (a repeat run asks for every citation)."""
-        found: dict[str, Check] = {}
+        newest: dict[str, Sequence[object]] = {}
         for start in range(0, len(urls), 500):
             chunk = list(urls[start : start + 500])
             marks = ",".join("?" * len(chunk))
+            # Oldest first per URL, so the last row kept for a URL is its newest check
+            # (as `latest` orders: checked_at, then run_id); only that one is converted.
             rows = self.db.execute(
-                f"""SELECT * FROM (
-                        SELECT *, ROW_NUMBER() OVER (PARTITION BY url ORDER BY checked_at DESC, run_id DESC) AS newest
-                        FROM checks WHERE run_id < ? AND url IN ({marks}))
-                    WHERE newest = 1""",
+                f"SELECT * FROM checks WHERE run_id < ? AND url IN ({marks}) ORDER BY url, checked_at, run_id",
                 [before_run, *chunk],
             )
             for row in rows:
-                found[str(row[1])] = _check(row)
-        return found
+                newest[row[1]] = row
+        return {url: _check(row) for url, row in newest.items()}
 
     def timeline(self, url: str) -> list[Check]:
         rows = self.db.execute("SELECT * FROM checks WHERE url = ? ORDER BY checked_at, run_id", (url,)).fetchall()
@@ -339,6 +342,10 @@ def _check(row: Sequence[object]) -> Check:
 
 #: Status by its stored value (an enum call per row costs more than the row's other fields).
 _STATUSES = {status.value: status for status in Status}
+
+
+def _by_url(row: tuple[object, ...]) -> str:
+    return row[1]  # type: ignore[return-value]
 
 
 def _extra(result: Result) -> dict[str, object]:

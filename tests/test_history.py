@@ -49,6 +49,24 @@ def test_latest_many_is_latest_for_each_url(tmp_path):
         assert history.latest_many(urls, runs[2] + 1)["https://b.example/"].run_id == runs[1]
 
 
+def test_a_batch_is_written_in_url_order_and_the_last_record_of_a_url_wins(tmp_path):
+    """`flush` sorts a batch by URL (cheaper index writes); a URL recorded twice in one run
+    still keeps its later record, and `latest_many` answers across its 500-URL chunks."""
+    urls = [f"https://h{n % 7}.example/{1200 - n}" for n in range(1200)]
+    with History(tmp_path) as history:
+        first = history.start_run(inputs_key(["docs"]), T0)
+        for url in urls:
+            history.record(first, result(url, Status.OK, T0))
+        history.record(first, result(urls[5], Status.DEAD, T0 + timedelta(seconds=1), http_status=404))
+        history.flush()
+        second = history.start_run(inputs_key(["docs"]), T0 + timedelta(hours=1))
+        many = history.latest_many(urls, second)
+        assert set(many) == set(urls)
+        assert many[urls[5]].status is Status.DEAD and many[urls[4]].status is Status.OK
+        assert all(many[url] == history.latest(url, before_run=second) for url in urls[:50])
+        assert history.statuses(first)[urls[5]] is Status.DEAD
+
+
 def test_a_run_left_running_by_a_dead_process_reads_as_interrupted(tmp_path):
     with History(tmp_path) as history:
         run = history.start_run("[]", T0)
