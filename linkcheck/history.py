@@ -152,8 +152,12 @@ class History:
         return int(cursor.lastrowid or 0)
 
     def record(self, run_id: int, result: Result) -> None:
-        first = result.locations[0] if result.locations else None
-        extra = _extra(result)
+        locations = result.locations
+        redirects = result.redirects
+        checked_at = result.checked_at or datetime.now(timezone.utc)
+        # Findings are rare: most results have none to keep (a repeat run records 10,000).
+        plain = result.drift is None and result.suggestion is None and result.archive is None and result.failing_since is None
+        extra = None if plain else _extra(result)
         self._pending.append(
             (
                 run_id,
@@ -161,13 +165,13 @@ class History:
                 result.status.value,
                 result.http_status,
                 result.final_url,
-                json.dumps([hop.to_dict() for hop in result.redirects]) if result.redirects else "[]",
+                json.dumps([hop.to_dict() for hop in redirects]) if redirects else "[]",
                 result.error,
-                _iso(result.checked_at or datetime.now(timezone.utc)),
+                _iso(checked_at),
                 result.duration_ms,
                 int(result.cached),
-                len(result.locations),
-                json.dumps(first.to_dict()) if first else None,
+                len(locations),
+                _location_json(locations[0]) if locations else None,
                 json.dumps(extra) if extra else None,
             )
         )
@@ -360,7 +364,30 @@ def _extra(result: Result) -> dict[str, object]:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    if moment.tzinfo is not timezone.utc:
+        moment = moment.astimezone(timezone.utc)
+    return moment.isoformat(timespec="microseconds")
+
+
+_NO_LOCATION_EXTRAS = (None,) * (len(Location._fields) - 4)  # page, paragraph, cell, part, cited_as, cell_line
+_json_string = json.encoder.encode_basestring_ascii  # what json.dumps uses for a str (ensure_ascii)
+
+
+def _location_json(location: Location) -> str:
+    """`json.dumps(location.to_dict())`, the same text, written directly for the usual
+    location (a file, a line and a column, nothing else); anything else goes through json."""
+    file, line, column = location.file, location.line, location.column
+    if (
+        location[4:] == _NO_LOCATION_EXTRAS
+        and type(file) is str
+        and (line is None or type(line) is int)
+        and (column is None or type(column) is int)
+    ):
+        return (
+            f'{{"file": {_json_string(file)}, "line": {"null" if line is None else int.__repr__(line)}, '
+            f'"column": {"null" if column is None else int.__repr__(column)}}}'
+        )
+    return json.dumps(location.to_dict())
 
 
 def _parse(text: str) -> datetime:

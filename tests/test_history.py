@@ -122,3 +122,48 @@ def test_confirmation_needs_both_count_and_span():
     few = confirm(dead, [T0], rule, T0 + timedelta(hours=100))
     assert few.status is Status.SUSPECT and few.failing_since == T0
     assert confirm(dead, [], ConfirmRule(), T0).status is Status.DEAD
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        Location("a.md", 1, 1),
+        Location("/docs/näme \"quoted\" \\ \u2028 tab\t.md", 120, 7),
+        Location("a.md", None, None),
+        Location("a.pdf", None, None, page=3),
+        Location("a.ipynb", 40, 2, "text", cell=2, cell_line=4),
+        Location("a.md", 3, 4, "link text", cited_as="doi:10.1000/182"),
+        Location("a.epub", 8, 3, part="ch1.xhtml"),
+    ],
+)
+def test_a_location_is_stored_as_json_dumps_writes_it(location):
+    import json
+
+    from linkcheck.history import _location_json
+
+    assert _location_json(location) == json.dumps(location.to_dict())
+
+
+def test_a_recorded_row_is_what_it_was(tmp_path):
+    """The row `record` writes, field by field, for a plain cached result and one with findings."""
+    import json
+
+    from linkcheck.models import Redirect
+
+    local = T0.astimezone(timezone(timedelta(hours=2)))
+    plain = result("https://a.example/", Status.OK, T0, http_status=200, cached=True)
+    rich = Result(
+        url="https://b.example/", status=Status.DEAD, http_status=404, checked_at=local, error="not found (404)",
+        redirects=[Redirect("https://b.example/x", 301)], locations=[Location("b.md", 2, 3, page=1), Location("c.md", 1, 1)],
+        drift={"score": 0.5}, failing_since=T0,
+    )  # fmt: skip
+    with History(tmp_path) as history:
+        run = history.start_run(inputs_key(["docs"]), T0)
+        history.record(run, plain)
+        history.record(run, rich)
+        history.flush()
+        rows = {row[1]: row for row in history.db.execute("SELECT * FROM checks")}
+    a, b = rows["https://a.example/"], rows["https://b.example/"]
+    assert a[2:] == ("ok", 200, None, "[]", None, "2026-11-01T12:00:00.000000+00:00", 0, 1, 1, '{"file": "a.md", "line": 1, "column": 1}', None)
+    assert b[5] == json.dumps([{"url": "https://b.example/x", "status": 301}]) and b[7] == "2026-11-01T12:00:00.000000+00:00"
+    assert (b[10], json.loads(b[11]), json.loads(b[12])) == (2, {"file": "b.md", "line": 2, "column": 3, "page": 1}, {"drift": {"score": 0.5}, "failing_since": "2026-11-01T12:00:00.000000+00:00"})
