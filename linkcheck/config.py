@@ -152,6 +152,7 @@ class HistorySettings:
 @dataclass
 class ArchiveSettings:
     path: str = _setting(DEFAULT_ARCHIVE_DIR, "str", "the archive folder: WARC snapshots, their index and the run history")
+    url: str = _setting("", "archive_url", "s3://BUCKET/PREFIX keeps the WARC files and their CDXJ index in an S3 bucket (boto3, the AWS environment; AWS_ENDPOINT_URL for S3-compatible servers); the folder keeps the lock, catalog and history (empty: all in the folder)")
     lock_timeout: float = _setting(DEFAULT_LOCK_TIMEOUT, "duration", "how long a run waits for another run using the same archive folder")
     enabled: bool = _setting(False, "bool", "capture every live citation into the archive during check (--archive)")
     policy: str = _setting(DEFAULT_CAPTURE_POLICY, "policy", "when to capture again: always (unchanged pages as revisit records), changed, older-than:7d")
@@ -385,6 +386,14 @@ def coerce(kind: str, value: Any) -> Any:
         if not isinstance(value, str):
             raise TypeError(f"expected a string, got {_describe(value)}")
         return value
+    if kind == "archive_url":
+        from linkcheck.archive.storage import parse_s3_url
+
+        if not isinstance(value, str):
+            raise TypeError(f"expected s3://BUCKET/PREFIX, got {_describe(value)}")
+        if value.strip():
+            parse_s3_url(value.strip())
+        return value.strip()
     if kind == "method":
         if not isinstance(value, str) or value.lower() not in ("head", "get"):
             raise ValueError(f"expected \"head\" or \"get\", got {value!r}")

@@ -1,11 +1,15 @@
-"""Reading the archive for people: the captures of a URL, and the capture closest to a date.
+"""Reading the archive for people: the captures of a URL, and the capture closest to a date;
+and for replay: a pywb-style lookup of URL and timestamp in the CDXJ index.
 
-These read the catalog only (no lock): SQLite gives a consistent view while a run is
-writing, and a record is in the catalog only once it is on disk.
+These take no lock: SQLite gives a consistent view while a run is writing, a record is
+in the catalog only once it is on disk, and the CDXJ is replaced whole. Records are read
+by byte range from wherever the WARC files are (the folder, or the bucket of
+`storage_url`, i.e. `archive.url`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -14,9 +18,10 @@ from pathlib import Path
 
 from linkcheck.archive.content import body_text, decode_content
 from linkcheck.archive.errors import ArchiveError
-from linkcheck.archive.index import Catalog, Entry
-from linkcheck.archive.layout import Layout
-from linkcheck.archive.warc import parse_record, parse_warc_date, read_member, resolve_warc
+from linkcheck.archive.index import Catalog, Entry, surt_key
+from linkcheck.archive.layout import WARC_DIR, Layout
+from linkcheck.archive.storage import Storage, open_storage
+from linkcheck.archive.warc import ParsedRecord, inflate_member, parse_record, parse_warc_date
 
 _MAX_HOPS = 20
 
@@ -53,10 +58,15 @@ class Shown:
         return self.chain[-1]
 
 
-def show_capture(path: str | os.PathLike[str], url: str, at: datetime | None = None) -> Shown | None:
+def show_capture(path: str | os.PathLike[str], url: str, at: datetime | None = None, *, storage_url: str | None = None) -> Shown | None:
     """The capture of `url` closest to `at` (default: the newest), followed through its
     redirects in the archive, with the text of the page it ends on."""
     layout, catalog = _catalog(path)
+    try:
+        storage = open_storage(layout, storage_url)
+    except BaseException:
+        catalog.close()
+        raise
     try:
         first = _closest(catalog.captures(url), at)
         if first is None:
@@ -71,7 +81,7 @@ def show_capture(path: str | os.PathLike[str], url: str, at: datetime | None = N
         holder = catalog.get(final.refers_to) if final.record_type == "revisit" and final.refers_to else final
         if holder is None:
             raise ArchiveError(f"{final.warc_file} @ {final.offset}: the revisit's original {final.refers_to} is missing")
-        return Shown(chain, _text(layout, holder), holder)
+        return Shown(chain, _text(storage, holder), holder)
     finally:
         catalog.close()
 
@@ -84,16 +94,74 @@ def _closest(entries: list[Entry], at: datetime | None) -> Entry | None:
     return min(entries, key=lambda entry: abs((parse_warc_date(entry.captured_at) - at).total_seconds()))
 
 
-def _text(layout: Layout, entry: Entry) -> str:
-    path = resolve_warc(layout.root, entry.warc_file)
-    try:
-        record = parse_record(read_member(path, entry.offset, entry.length))
-    except (OSError, ValueError) as exc:
-        raise ArchiveError(f"cannot read {entry.warc_file} @ {entry.offset}: {exc}") from None
+def _text(storage: Storage, entry: Entry) -> str:
+    record = read_record(storage, entry.warc_file, entry.offset, entry.length)
     headers = record.http_headers
     encoding = headers.get_header("Content-Encoding") if headers else None
     body = decode_content(record.payload, encoding)
     return body_text(body, entry.content_type)
+
+
+def read_record(storage: Storage, warc_file: str, offset: int, length: int) -> ParsedRecord:
+    """The record at `offset` of a WARC file, read by byte range and its digests checked."""
+    try:
+        return parse_record(inflate_member(storage.read_range(warc_file, offset, length), offset, length))
+    except (OSError, ValueError) as exc:
+        raise ArchiveError(f"cannot read {warc_file} @ {offset}: {exc}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """What a wayback-style replay serves for URL and timestamp: the CDXJ line found
+    and the record holding the payload (a revisit's original)."""
+
+    timestamp: str
+    fields: dict[str, str]
+    record: ParsedRecord
+
+    @property
+    def status(self) -> int | None:
+        code = self.fields.get("status", "")
+        return int(code) if code.isdigit() else None
+
+    @property
+    def body(self) -> bytes:
+        """The payload as it came off the wire (still content-encoded, if it was)."""
+        return self.record.payload
+
+
+def replay_lookup(path: str | os.PathLike[str], url: str, timestamp: str | None = None, *, storage_url: str | None = None) -> Replayed | None:
+    """Look `url` up in the CDXJ index as pywb does: the capture of the same SURT key
+    whose 14-digit timestamp is closest to `timestamp` (default: the newest), then its
+    record by byte range (filename, offset, length); a revisit is followed to the
+    capture of that key with its payload digest. None when the URL was never captured."""
+    storage = open_storage(Layout(Path(path)), storage_url)
+    key = surt_key(url)
+    lines = []
+    for line in (storage.read_cdxj() or "").splitlines():
+        line_key, stamp, data = line.split(" ", 2)
+        if line_key == key:
+            lines.append((stamp, json.loads(data)))
+    if not lines:
+        return None
+    wanted = int(_digits14(timestamp)) if timestamp else None
+    stamp, found = max(lines) if wanted is None else min(lines, key=lambda line: (abs(int(line[0]) - wanted), line[0]))
+    holder = found
+    if found.get("mime") == "warc/revisit":
+        originals = [line for line in lines if line[1].get("mime") != "warc/revisit" and line[1].get("digest") == found.get("digest")]
+        if not originals:
+            raise ArchiveError(f"{found.get('filename')} @ {found.get('offset')}: the revisit's original is not in the index")
+        holder = min(originals, key=lambda line: abs(int(line[0]) - int(stamp)))[1]
+    record = read_record(storage, f"{WARC_DIR}/{holder['filename']}", int(holder["offset"]), int(holder["length"]))
+    return Replayed(stamp, found, record)
+
+
+def _digits14(text: str) -> str:
+    """A timestamp as pywb takes them (`2026`, `202611`, ... `20261129140003`), padded to 14."""
+    digits = re.sub(r"\D", "", text)[:14]
+    if len(digits) < 4:
+        raise ValueError(f"{text!r} is not a timestamp (YYYY[MM[DD[hh[mm[ss]]]]])")
+    return digits + "00000101000000"[len(digits) :]
 
 
 def parse_when(text: str) -> datetime:

@@ -32,6 +32,7 @@ from linkcheck.archive.layout import Layout
 from linkcheck.archive.lock import ArchiveLock
 from linkcheck.archive.options import DEFAULT_LOCK_TIMEOUT
 from linkcheck.archive.recover import recover
+from linkcheck.archive.storage import Storage, open_storage
 from linkcheck.archive.warc import parse_warc_date
 from linkcheck.errors import UsageError
 from linkcheck.outfile import write_safely
@@ -56,7 +57,10 @@ def export_wacz(
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     on_message: Callable[[str], None] | None = None,
     clock: Callable[[], datetime] | None = None,
+    storage_url: str | None = None,
 ) -> ExportSummary:
+    """Pack the archive in folder `path` into the WACZ file `output` (its WARC files read
+    by byte range from the bucket `storage_url` names, when it names one)."""
     layout = Layout(Path(path))
     layout.require()
     target = Path(output)
@@ -64,9 +68,10 @@ def export_wacz(
     lock = ArchiveLock(layout.root, lock_timeout, on_message)
     lock.acquire_blocking()
     try:
+        storage = open_storage(layout, storage_url)
         catalog = Catalog(layout.catalog)
         try:
-            for note in recover(layout, catalog):
+            for note in recover(layout, catalog, storage):
                 if on_message is not None:
                     on_message(note)
             entries = catalog.all()
@@ -75,7 +80,7 @@ def export_wacz(
         pages: list[int] = []
         heading = title or f"linkcheck archive {layout.root.name}"
         try:
-            write_safely(target, lambda stream: pages.append(_write(layout, entries, stream, heading, now)), binary=True, what="WACZ")
+            write_safely(target, lambda stream: pages.append(_write(storage, entries, stream, heading, now)), binary=True, what="WACZ")
         except UsageError as exc:
             raise ArchiveError(str(exc)) from None
     finally:
@@ -84,18 +89,17 @@ def export_wacz(
     return ExportSummary(target, len(files), pages[0], target.stat().st_size)
 
 
-def _write(layout: Layout, entries: list[Entry], destination: IO[bytes], title: str, now: datetime) -> int:
+def _write(storage: Storage, entries: list[Entry], destination: IO[bytes], title: str, now: datetime) -> int:
     resources: list[dict[str, Any]] = []
     page_lines = list(_pages(entries))
     stamp = (now.year, now.month, now.day, now.hour, now.minute, now.second)
     with zipfile.ZipFile(destination, "w", allowZip64=True) as wacz:
         for relative in sorted({entry.warc_file for entry in entries}):
-            source = layout.root / relative
-            info = zipfile.ZipInfo(f"archive/{source.name}", stamp)
+            info = zipfile.ZipInfo(f"archive/{Path(relative).name}", stamp)
             info.compress_type = zipfile.ZIP_STORED
             digest = hashlib.sha256()
             size = 0
-            with open(source, "rb") as reader, wacz.open(info, "w", force_zip64=True) as writer:
+            with storage.open(relative) as reader, wacz.open(info, "w", force_zip64=True) as writer:
                 while chunk := reader.read(_COPY_CHUNK):
                     digest.update(chunk)
                     size += len(chunk)

@@ -21,13 +21,19 @@ import os
 from pathlib import Path
 
 from linkcheck.archive.errors import ArchiveError
-from linkcheck.archive.index import Catalog, Entry, cdxj_lines, make_entry, write_cdxj
+from linkcheck.archive.index import Catalog, Entry, cdxj_lines, make_entry
 from linkcheck.archive.layout import Layout
+from linkcheck.archive.storage import LocalStorage, Storage
 from linkcheck.archive.warc import LIVE_FILES, OPEN_SUFFIX, BadTail, iter_members, parse_record
 
 
-def recover(layout: Layout, catalog: Catalog) -> list[str]:
-    """Recover every orphan WARC file; returns one line per thing done (empty: nothing)."""
+def recover(layout: Layout, catalog: Catalog, storage: Storage | None = None) -> list[str]:
+    """Recover every orphan WARC file; returns one line per thing done (empty: nothing).
+
+    With a bucket for storage, finished WARC files still in the folder (an upload that
+    failed or was killed) are uploaded too.
+    """
+    storage = storage or LocalStorage(layout)
     notes = []
     for stray in layout.cdxj.parent.glob(".*.tmp"):
         stray.unlink(missing_ok=True)
@@ -35,8 +41,9 @@ def recover(layout: Layout, catalog: Catalog) -> list[str]:
         for orphan in sorted(layout.warc_dir.glob("*" + OPEN_SUFFIX)):
             if orphan.resolve() not in LIVE_FILES:  # not one this process is writing
                 notes.append(_recover_file(layout, catalog, orphan))
-        if refresh_cdxj(layout, catalog):
-            notes.append(f"rewrote {layout.cdxj.relative_to(layout.root)} from the catalog")
+        notes += storage.publish_pending()
+        if refresh_cdxj(layout, catalog, storage):
+            notes.append(f"rewrote {storage.cdxj_name} from the catalog")
     except OSError as exc:
         raise ArchiveError(f"cannot recover the archive {layout.root}: {exc.strerror or exc}") from None
     return notes
@@ -74,16 +81,12 @@ def _recover_file(layout: Layout, catalog: Catalog, orphan: Path) -> str:
     return f"recovered {relative} from an interrupted run: indexed {len(found)} more records{cut}"
 
 
-def refresh_cdxj(layout: Layout, catalog: Catalog) -> bool:
+def refresh_cdxj(layout: Layout, catalog: Catalog, storage: Storage | None = None) -> bool:
     """Rewrite the CDXJ if it differs from what the catalog says; True if it was rewritten."""
+    storage = storage or LocalStorage(layout)
     expected = "".join(cdxj_lines(catalog.all()))
-    try:
-        current = layout.cdxj.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        current = None
-    except OSError as exc:
-        raise ArchiveError(f"cannot read {layout.cdxj}: {exc.strerror or exc}") from None
+    current = storage.read_cdxj()
     if current == expected:
         return False
-    write_cdxj(layout.cdxj, catalog.all())
+    storage.write_cdxj(catalog.all())
     return current is not None or bool(expected)

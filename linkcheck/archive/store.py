@@ -36,6 +36,7 @@ from linkcheck.archive.options import (
     media_type,
 )
 from linkcheck.archive.recover import recover, refresh_cdxj
+from linkcheck.archive.storage import Storage, open_storage
 from linkcheck.archive.warc import RecordBuilder, new_record_id, parse_warc_date
 from linkcheck.archive.writer import Job, Writer
 from linkcheck.models import iso_utc
@@ -101,6 +102,9 @@ class Archive:
     `slot`, `allow_url` and `headers_for` lend the check engine's politeness limiter
     (`Limiter.slot`), its URL rule (e.g. no private addresses) and its per-host headers
     to every hop and requisite; credentials are redacted in the request records.
+    `storage_url` (`archive.url`) keeps the WARC files and the CDXJ index in an S3
+    bucket (`s3://bucket/prefix`, see `linkcheck.archive.s3`); the folder then holds the
+    lock, the catalog and the file being written.
     `on_message` receives lock waits and recovery notes (default: logging). `clock`
     and `make_id` pin dates and record ids, for golden tests.
     """
@@ -119,8 +123,11 @@ class Archive:
         max_warc_file_bytes: int = DEFAULT_MAX_WARC_FILE_BYTES,
         clock: Callable[[], datetime] | None = None,
         make_id: Callable[[], str] = new_record_id,
+        storage_url: str | None = None,
     ) -> None:
         self.layout = Layout(Path(path))
+        self._storage_url = storage_url
+        self._storage: Storage | None = None
         self.policy = CapturePolicy.parse(policy) if isinstance(policy, str) else policy
         self.options = options or CaptureOptions()
         #: (url, reason) for every capture that wrote nothing and returned None.
@@ -154,10 +161,11 @@ class Archive:
         self.layout.prepare()
         await self._lock.acquire()
         try:
+            self._storage = await self._run(open_storage, self.layout, self._storage_url)
             self._catalog = await self._run(Catalog, self.layout.catalog)
-            for note in await self._run(recover, self.layout, self._catalog):
+            for note in await self._run(recover, self.layout, self._catalog, self._storage):
                 self._say(note)
-            self._writer = Writer(self.layout, self._catalog, self._builder, self._clock, self._max_file_bytes)
+            self._writer = Writer(self.layout, self._catalog, self._builder, self._clock, self._max_file_bytes, self._storage)
         except BaseException:
             await self._shutdown_io()
             raise
@@ -188,7 +196,7 @@ class Archive:
         assert self._catalog is not None
         if self._writer is not None:
             self._writer.close()
-        refresh_cdxj(self.layout, self._catalog)
+        refresh_cdxj(self.layout, self._catalog, self._storage)
 
     async def _run(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._io, function, *args)

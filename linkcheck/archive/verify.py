@@ -19,12 +19,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from linkcheck.archive.index import Catalog, Entry, cdxj_lines
 from linkcheck.archive.layout import Layout
 from linkcheck.archive.lock import ArchiveLock
 from linkcheck.archive.options import DEFAULT_LOCK_TIMEOUT
 from linkcheck.archive.recover import recover
+from linkcheck.archive.storage import Storage, open_storage
 from linkcheck.archive.warc import OPEN_SUFFIX, WARC_SUFFIX, BadTail, iter_members, parse_record
 
 
@@ -45,7 +47,10 @@ def verify_archive(
     *,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     on_message: Callable[[str], None] | None = None,
+    storage_url: str | None = None,
 ) -> Verification:
+    """Verify the archive in folder `path` (its WARC files in the bucket `storage_url`
+    names, when it names one: every record is then read back from the bucket)."""
     layout = Layout(Path(path))
     if not layout.root.is_dir():
         layout.require()  # raises: no such archive folder
@@ -54,7 +59,8 @@ def verify_archive(
     lock = ArchiveLock(layout.root, lock_timeout, on_message)
     lock.acquire_blocking()
     try:
-        if not layout.catalog.exists() and not _warc_files(layout):
+        storage = open_storage(layout, storage_url)
+        if not layout.catalog.exists() and not _warc_files(layout) and not storage.warc_files():
             # No catalog and no WARC file yet (only the run history, or a run killed before
             # its first capture): an empty archive, and a consistent one.
             return Verification(notes=["the archive is empty"])
@@ -64,8 +70,8 @@ def verify_archive(
             layout.require()
         catalog = Catalog(layout.catalog)
         try:
-            result = Verification(notes=recover(layout, catalog))
-            _check(layout, catalog, result)
+            result = Verification(notes=recover(layout, catalog, storage))
+            _check(layout, catalog, result, storage)
         finally:
             catalog.close()
     finally:
@@ -79,15 +85,15 @@ def _warc_files(layout: Layout) -> list[Path]:
     return [p for p in layout.warc_dir.iterdir() if p.name.endswith((WARC_SUFFIX, WARC_SUFFIX + OPEN_SUFFIX, OPEN_SUFFIX))]
 
 
-def _check(layout: Layout, catalog: Catalog, result: Verification) -> None:
+def _check(layout: Layout, catalog: Catalog, result: Verification, storage: Storage) -> None:
     entries = catalog.all()
     by_file: dict[str, dict[int, Entry]] = {}
     for entry in entries:
         by_file.setdefault(entry.warc_file, {})[entry.offset] = entry
-    for path in sorted(layout.warc_dir.glob("*" + WARC_SUFFIX)):
+    for relative in storage.warc_files():
         result.files += 1
-        relative = layout.relative(path)
-        _check_file(path, relative, by_file.pop(relative, {}), result)
+        with storage.open(relative) as stream:
+            _check_file(stream, relative, by_file.pop(relative, {}), result)
     for leftover in sorted(layout.warc_dir.glob("*" + OPEN_SUFFIX)):
         result.problems.append(f"{layout.relative(leftover)}: unfinished WARC file that recovery could not finish")
     for relative, missing in sorted(by_file.items()):
@@ -101,11 +107,11 @@ def _check(layout: Layout, catalog: Catalog, result: Verification) -> None:
             result.problems.append(f"{_where(entry)}: revisit of {entry.url} refers to {entry.refers_to}, which is not in the archive")
         elif original.payload_digest != entry.payload_digest:
             result.problems.append(f"{_where(entry)}: revisit digest {entry.payload_digest} differs from its original's {original.payload_digest}")
-    _check_cdxj(layout, entries, result)
+    _check_cdxj(storage, entries, result)
 
 
-def _check_file(path: Path, relative: str, expected: dict[int, Entry], result: Verification) -> None:
-    for member in iter_members(path):
+def _check_file(stream: IO[bytes], relative: str, expected: dict[int, Entry], result: Verification) -> None:
+    for member in iter_members(stream):
         if isinstance(member, BadTail):
             result.problems.append(f"{relative} @ {member.offset}: {member.reason}")
             break
@@ -133,14 +139,11 @@ def _check_file(path: Path, relative: str, expected: dict[int, Entry], result: V
         result.problems.append(f"{_where(entry)}: the catalog's {entry.record_type} record {entry.record_id} is not a record boundary in the file")
 
 
-def _check_cdxj(layout: Layout, entries: list[Entry], result: Verification) -> None:
-    try:
-        current = layout.cdxj.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        current = ""
+def _check_cdxj(storage: Storage, entries: list[Entry], result: Verification) -> None:
+    current = storage.read_cdxj() or ""
     expected = "".join(cdxj_lines(entries))
     if current != expected:
-        result.problems.append(f"{layout.cdxj.relative_to(layout.root)} does not match the catalog")
+        result.problems.append(f"{storage.cdxj_name} does not match the catalog")
 
 
 def _where(entry: Entry) -> str:

@@ -13,6 +13,7 @@ yields its complete records and then says where the incomplete tail starts.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import uuid
@@ -257,9 +258,12 @@ class BadTail:
     reason: str
 
 
-def iter_members(path: Path) -> Iterator[Member | BadTail]:
-    """Every complete gzip member of the file in order, then a BadTail if the end is cut."""
-    with open(path, "rb") as stream:
+def iter_members(source: Path | IO[bytes]) -> Iterator[Member | BadTail]:
+    """Every complete gzip member of the file in order, then a BadTail if the end is cut.
+
+    `source` is a path or a seekable binary stream (e.g. an S3 object read by byte range).
+    """
+    with open(source, "rb") if isinstance(source, (str, os.PathLike)) else contextlib.nullcontext(source) as stream:
         offset = 0
         while True:
             stream.seek(offset)
@@ -290,6 +294,12 @@ def read_member(path: Path, offset: int, length: int) -> bytes:
     with open(path, "rb") as stream:
         stream.seek(offset)
         raw = stream.read(length)
+    return inflate_member(raw, offset, length)
+
+
+def inflate_member(raw: bytes, offset: int, length: int) -> bytes:
+    """The decompressed record of the `length` bytes read at `offset`; ValueError unless
+    they are exactly one whole gzip member."""
     if len(raw) != length:
         raise ValueError(f"only {len(raw)} of {length} bytes at offset {offset}")
     inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)

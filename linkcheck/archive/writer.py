@@ -23,6 +23,7 @@ from linkcheck.archive.errors import ArchiveError
 from linkcheck.archive.index import REPLAY_TYPES, ROLE_HEADER, Catalog, Entry, make_entry
 from linkcheck.archive.layout import Layout
 from linkcheck.archive.options import media_type
+from linkcheck.archive.storage import LocalStorage, Storage
 from linkcheck.archive.warc import Placed, RecordBuilder, WarcFile, warc_date
 
 
@@ -39,8 +40,18 @@ class Job:
 class Writer:
     """Writes jobs to the current WARC file and indexes them; one thread only."""
 
-    def __init__(self, layout: Layout, catalog: Catalog, builder: RecordBuilder, clock: Callable[[], datetime], max_file_bytes: int) -> None:
+    def __init__(
+        self,
+        layout: Layout,
+        catalog: Catalog,
+        builder: RecordBuilder,
+        clock: Callable[[], datetime],
+        max_file_bytes: int,
+        storage: Storage | None = None,
+    ) -> None:
         self.layout = layout
+        #: Where a closed WARC file goes (the folder itself, or a bucket).
+        self.storage = storage or LocalStorage(layout)
         self._catalog = catalog
         self._builder = builder
         self._clock = clock
@@ -48,7 +59,7 @@ class Writer:
         self._file: WarcFile | None = None
 
     def close(self) -> None:
-        """Give the WARC file its final name (a failure leaves it for recovery)."""
+        """Give the WARC file its final name (a failure leaves it for recovery) and publish it."""
         if self._file is None:
             return
         warc, self._file = self._file, None
@@ -57,6 +68,7 @@ class Writer:
         except OSError as exc:
             warc.abandon()
             raise ArchiveError(f"cannot close {warc.open_path}: {exc.strerror or exc} (the next run recovers it)") from None
+        self.storage.publish(warc.final_path)
 
     def write_batch(self, jobs: list[Job]) -> list[Any]:
         """Runs on the archive thread: per job decide response or revisit and write its
@@ -151,8 +163,9 @@ class Writer:
 
     def _current_file(self) -> WarcFile:
         if self._file is not None and self._file.size >= self._max_file_bytes:
-            self._file.close()
-            self._file = None
+            full, self._file = self._file, None
+            full.close()
+            self.storage.publish(full.final_path)
         if self._file is None:
             stamp = self._clock().strftime("%Y%m%d%H%M%S")
             name = f"linkcheck-{stamp}-{os.getpid()}-{secrets.token_hex(3)}.warc.gz"
