@@ -239,6 +239,31 @@ _WEAK_MARKERS: list[tuple[str, re.Pattern[bytes]]] = [
 ]  # fmt: skip
 
 
+#: Lower-case bytes one of the markers above needs: a page with none of them (nearly every
+#: page) costs a few substring searches instead of eighteen case-blind regexes.
+_WALL_KEYS = (
+    b"cdn-cgi", b"_cf_chl", b"cf-browser-verification", b"cf-error-details", b"cf_chl", b"just a moment",
+    b"checking your browser", b"checking if the site", b"attention required", b"you have been blocked",
+    b"access denied", b"reference #", b"reference&#", b"edgesuite", b"incapsula", b"sucuri", b"captcha",
+    b"datadome", b"px-", b"_pxappid", b"/_px/", b"perimeterx", b"& hold", b"&amp; hold", b"awswaf", b"aws-waf",
+    b"request blocked", b"api-services-support@amazon", b"robot check", b"requested url was rejected",
+    b"wordfence", b"limited by the site owner", b"mod_security", b"modsecurity", b"security checkpoint",
+    b"ddos-guard", b"turnstile",
+)  # fmt: skip
+
+
+#: The keys of the walls that answer 2xx (interstitials and near-empty challenge pages):
+#: the only ones looked for on a page that answered success, which nearly every page did.
+_SUCCESS_WALL_KEYS = (
+    b"cdn-cgi", b"cf_chl", b"just a moment", b"checking your browser", b"incapsula", b"sucuri", b"captcha",
+    b"_pxappid", b"/_px/", b"hold to confirm", b"awswaf", b"robot check", b"url was rejected", b"turnstile",
+)  # fmt: skip
+
+
+def _has_key(lowered: bytes, keys: tuple[bytes, ...]) -> bool:
+    return any(map(lowered.__contains__, keys))  # no Python frame per key
+
+
 def bot_wall(status: int | None, headers: Mapping[str, str] | None, body: bytes | None, host: str = "") -> Wall | None:
     """A bot wall recognised by its headers or its page, whatever the status code."""
     headers = headers or {}
@@ -252,6 +277,8 @@ def bot_wall(status: int | None, headers: Mapping[str, str] | None, body: bytes 
     if not body:
         return None
     head = body[:SCAN_LIMIT]
+    if not _has_key(head.lower(), _WALL_KEYS if error else _SUCCESS_WALL_KEYS):
+        return None
     strong = next((vendor for vendor, pattern in _STRONG_MARKERS if pattern.search(head)), None)
     weak = None if strong else next((vendor for vendor, pattern in _WEAK_MARKERS if pattern.search(head)), None)
     if strong is None and weak is None:
@@ -355,14 +382,29 @@ _CONSENT_WORDS = re.compile(
     r"avant de continuer|antes de continuar|prima di continuare|voordat je verdergaat",
     re.I,
 )
-#: Bytes that any sign-in or consent page carries: the parse is skipped for every other page.
-_WALL_HINT = re.compile(rb"type\s*=\s*[\"']?password|consent|cookie|privacy|fortfahren|continuer|continuar|continuare", re.I)
+#: A short page: only on one of these does a heading (not the title) say "consent wall".
+_SHORT_PAGE_BYTES = 16 * 1024
+_TITLE = re.compile(rb"<title[^>]*>([^<]{0,300})", re.I)
+_CONSENT_KEYS = (b"consent", b"cookie", b"privacy", b"before you continue", b"fortfahren", b"continuer", b"continuar", b"continuare", b"verdergaat")
+
+
+def _consent_hint(head: bytes, lowered: bytes) -> bool:
+    """Whether a page may be a consent wall, without parsing it: its title says so, or it is
+    short and names consent at all (every page links a privacy policy: that alone is no hint)."""
+    title = _TITLE.search(head)
+    if title is not None and _CONSENT_WORDS.search(title.group(1).decode("utf-8", "replace")):
+        return True
+    return len(head) < _SHORT_PAGE_BYTES and _has_key(lowered, _CONSENT_KEYS)
 
 
 def page_wall_in(body: bytes | None, content_type: str | None, url: str) -> Wall | None:
     """`page_wall` for a fetched body, unless the cited URL is itself a sign-in or consent
     page (a citation of `/login` is answered by a login page: that is the source)."""
-    if not body or not is_html(content_type, body) or not _WALL_HINT.search(body[:SCAN_LIMIT]):
+    if not body or not is_html(content_type, body):
+        return None
+    head = body[:SCAN_LIMIT]
+    lowered = head.lower()
+    if b"password" not in lowered and not _consent_hint(head, lowered):
         return None
     try:
         parts = urlsplit(url)
@@ -433,6 +475,13 @@ _PARKED_PHRASES = re.compile(
 )
 
 
+#: Lower-case bytes every parking marker above contains one of.
+_PARKED_KEYS = (
+    b"for sale", b"parked", b"parking", b"expired", b"sedo", b"bodis", b"afternic", b"hugedomains", b"dan.com",
+    b"above.com", b"parklogic", b"domainmarket", b"/lander", b"caf.js", b"renew", b"registered", b"this domain", b"domain owner",
+)  # fmt: skip
+
+
 def parked(cited: str, final: str, status: int | None, body: bytes | None, content_type: str | None) -> str | None:
     """Why the cited site no longer belongs to its publisher (a parking or for-sale lander,
     a registrar's expired page), or None."""
@@ -452,6 +501,8 @@ def parked(cited: str, final: str, status: int | None, body: bytes | None, conte
     if status is None or not 200 <= status < 300 or not body or not is_html(content_type, body):
         return None
     head = body[:SCAN_LIMIT]
+    if not _has_key(head.lower(), _PARKED_KEYS):
+        return None
     script = _PARKING_SCRIPTS.search(head)
     if script is None and _PARKED_PHRASES.search(head.decode("utf-8", "replace")) is None:
         return None  # the common case: no marker at all, no parse
@@ -477,7 +528,7 @@ def script_built(body: bytes | None, content_type: str | None) -> PageShape | No
     if not body or not is_html(content_type, body):
         return None
     head = body[:SCAN_LIMIT]
-    if not re.search(rb"<script", head, re.I):
+    if b"<script" not in head.lower():
         return None
     shape = page_shape(body)
     if shape.words >= INTERSTITIAL_WORDS:
@@ -485,6 +536,18 @@ def script_built(body: bytes | None, content_type: str | None) -> PageShape | No
     if shape.empty_mount or shape.asks_for_script or (shape.words < NEARLY_EMPTY_WORDS and shape.scripts >= 1):
         return shape
     return None
+
+
+def may_show_nothing(body: bytes | None) -> bool:
+    """Cheap: could this body be an app shell without a title or a word of its own? (A page
+    with a titled head, or a long one, cannot.) Spares the parse on nearly every page."""
+    if not body or len(body) > _SHORT_PAGE_BYTES:
+        return False
+    lowered = body.lower()
+    if b"<script" not in lowered:
+        return False
+    title = _TITLE.search(body)
+    return title is None or not title.group(1).strip()
 
 
 def shows_nothing(shape: PageShape) -> bool:

@@ -30,7 +30,7 @@ from linkcheck.check.limits import GlobalSlots, HostStats, Limiter
 from linkcheck.check.outcome import Failure, FailureKind, Outcome, blocked_failure
 from linkcheck.config import Settings, parse_status_range
 from linkcheck.models import Link, Notice, Result, Status, verdict_result
-from linkcheck.signatures import BlockReason, script_built, shows_nothing
+from linkcheck.signatures import BlockReason, may_show_nothing, script_built, shows_nothing
 
 ResultCallback = Callable[[Result], None]
 #: Snapshot a live page (its URL without fragment); returns what the report's `archive` shows.
@@ -166,7 +166,7 @@ class Engine:
         status, error = classify(outcome, self.accept, self.settings.check.retry_after_max)
         if status is Status.PARKED and error is not None:
             self._parked_hosts[host] = error
-        shell = script_built(_body(outcome), _content_type(outcome)) if status in _LIVE else None
+        shell = script_built(_body(outcome), _content_type(outcome)) if status in _LIVE and may_show_nothing(_body(outcome)) else None
         if shell is not None and shows_nothing(shell):
             status, error = Status.BLOCKED, f"{BlockReason.SCRIPT.value}: the page shows nothing without running its scripts; the page may be alive"
         anchors = _page_anchors(outcome) if wants_anchors and status in _LIVE else None
@@ -179,6 +179,8 @@ class Engine:
             self.outcomes[link.url] = outcome
             link_status, link_error = status, error
             if anchors is not None and is_checkable_fragment(link.fragment) and not fragment_present(link.fragment or "", anchors):
+                if shell is None:
+                    shell = script_built(_body(outcome), _content_type(outcome))
                 if shell is not None:  # the anchor may well be made by the scripts
                     link_error = SCRIPT_FRAGMENT_NOTE if link_error is None else f"{link_error}; {SCRIPT_FRAGMENT_NOTE}"
                 else:

@@ -186,18 +186,17 @@ class Soft404Detector:
         if not self.options.checks(host) or page.status is None or not 200 <= page.status < 300:
             return None
         html = page.body is not None and _is_html(page.content_type, page.body)
-        heading = not_found_heading(page.body, page.content_type) if html and page.body is not None else None
+        # The heading is supporting evidence only: read (one parse of the page) when a signal needs it.
+        heading = _Lazy(lambda: not_found_heading(page.body, page.content_type) if html and page.body is not None else None)
         redirect = redirect_signal(page.url, page.final_url) if page.hops else None
         if redirect is not None and redirect[0] != SIGNAL_SHALLOW:
-            return _verdict(redirect[0], redirect[1], heading)
-        if redirect is not None and heading is not None:
-            return _verdict(redirect[0], redirect[1], heading)
+            return _verdict(redirect[0], redirect[1], heading.value)
+        if redirect is not None and heading.value is not None:
+            return _verdict(redirect[0], redirect[1], heading.value)
         # The probe goes where the page was served: a DOI resolver's honesty says nothing about the publisher.
         served = page.final_url or page.url
         if not html or page.body is None or not self.options.probes(urlsplit(served).hostname or ""):
             return None
-        if script_built(page.body, page.content_type) is not None:
-            return None  # one app shell looks like every other: comparing two says nothing
         probe = await self._probe(served)
         if probe is None or probe.words is None:
             return None  # no probe, or an honest 404/410, or nothing comparable
@@ -205,10 +204,13 @@ class Soft404Detector:
         if not words:
             return None
         score = token_similarity(words, probe.words)
-        enough = len(words) >= MIN_PROBE_WORDS or heading is not None
+        found = heading.value
+        enough = len(words) >= MIN_PROBE_WORDS or found is not None
         if (score >= self.options.probe_similarity and enough) or (
-            heading is not None and score >= self.options.supported_similarity
+            found is not None and score >= self.options.supported_similarity
         ):
+            if script_built(page.body, page.content_type) is not None:
+                return None  # one app shell looks like every other: comparing two says nothing
             from linkcheck.archive.content import charset_of
 
             wall = page_wall(page_shape(page.body, charset_of(page.content_type, page.body)))
@@ -218,27 +220,30 @@ class Soft404Detector:
                 f"answers {page.status} with the page a made-up address on this site also gets "
                 f"({probe.url}, similarity {score:.2f}): a \u201cnot found\u201d page served as success"
             )
-            return _verdict(SIGNAL_PROBE, reason, heading)
+            return _verdict(SIGNAL_PROBE, reason, found)
         return None
 
     async def _probe(self, url: str) -> _Probe | None:
-        target = self._target(url)
-        if target is None:
+        plan = probe_plan(url)
+        if plan is None:
             return None
-        key, probe_url = target
+        key, make = plan
+        if key in self._probes:
+            return self._probes[key]
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
             if key not in self._probes:
-                self.probes_made += 1
-                self._probes[key] = await self._fetch_probe(probe_url)
+                probe_url = self._uncited(make)
+                self.probes_made += probe_url is not None
+                self._probes[key] = await self._fetch_probe(probe_url) if probe_url is not None else None
             return self._probes[key]
 
-    def _target(self, url: str) -> tuple[tuple[str, ...], str] | None:
-        """A probe address that is not a URL of the run (tried afresh a few times)."""
+    def _uncited(self, make: Callable[[random.Random], str]) -> str | None:
+        """A probe address that is not a URL of the run (drawn afresh a few times)."""
         for _ in range(PROBE_ATTEMPTS):
-            target = probe_target(url, self.rng)
-            if target is None or not self.is_cited(target[1]):
-                return target
+            probe_url = make(self.rng)
+            if not self.is_cited(probe_url):
+                return probe_url
         return None
 
     async def _fetch_probe(self, probe_url: str) -> _Probe | None:
@@ -253,6 +258,20 @@ class Soft404Detector:
             text = main_text(snapshot.body, snapshot.content_type)
             words = _without_echo(normalized_words(text), probe_url, snapshot.final_url)
         return _Probe(probe_url, snapshot.status, words)
+
+
+class _Lazy:
+    """A value computed on first use, at most once."""
+
+    def __init__(self, compute: Callable[[], str | None]) -> None:
+        self._compute: Callable[[], str | None] | None = compute
+        self._value: str | None = None
+
+    @property
+    def value(self) -> str | None:
+        if self._compute is not None:
+            self._value, self._compute = self._compute(), None
+        return self._value
 
 
 def _verdict(signal: str, reason: str, heading: str | None) -> Soft404Verdict:
@@ -496,6 +515,13 @@ def _mimic(text: str, rng: random.Random) -> str:
 def probe_target(url: str, rng: random.Random) -> tuple[tuple[str, ...], str] | None:
     """The probe for a cited URL: (shape key, made-up URL), or None when the URL has no
     segment or value to vary (a home page)."""
+    plan = probe_plan(url)
+    return None if plan is None else (plan[0], plan[1](rng))
+
+
+def probe_plan(url: str) -> tuple[tuple[str, ...], Callable[[random.Random], str]] | None:
+    """The probe's shape key, and how to make its address: the random part is drawn only
+    for a shape not probed yet (most pages share their host's one probe)."""
     parts = urlsplit(url)
     origin = (parts.scheme.lower(), parts.netloc.lower())
     pairs = parse_qsl(parts.query, keep_blank_values=True)
@@ -507,15 +533,22 @@ def probe_target(url: str, rng: random.Random) -> tuple[tuple[str, ...], str] | 
     stem, dot, extension = unquote(last).rpartition(".") if re.search(r"\.\w{1,5}$", last) else (unquote(last), "", "")
     endpoint = not last or extension.lower() in _SCRIPT_EXTENSIONS or not re.search(r"[\d\W_]", stem)
     if ids and endpoint:
-        varied = [(k, _mimic(v, rng) if (k, v) in ids else v) for k, v in pairs]
         shape = ",".join(sorted(k for k, _ in ids)) + "=" + ",".join(_classes(v) for _, v in ids)
-        return ("query", *origin, parts.path, shape), urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(varied), ""))
+
+        def query_probe(rng: random.Random) -> str:
+            varied = [(k, _mimic(v, rng) if (k, v) in ids else v) for k, v in pairs]
+            return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(varied), ""))
+
+        return ("query", *origin, parts.path, shape), query_probe
     if not stem or not any(c.isalnum() for c in stem):
         return None
-    token = quote(_mimic(stem, rng), safe="-_.~") + (dot + extension)
-    path = f"{folder}/{token}" + ("/" if trailing else "")
-    key = ("path", *origin, folder, extension.lower(), str(trailing), _classes(stem))
-    return key, urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+    def path_probe(rng: random.Random) -> str:
+        token = quote(_mimic(stem, rng), safe="-_.~") + (dot + extension)
+        path = f"{folder}/{token}" + ("/" if trailing else "")
+        return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+    return ("path", *origin, folder, extension.lower(), str(trailing), _classes(stem)), path_probe
 
 
 def _without_echo(words: list[str], *urls: str) -> list[str]:
