@@ -151,6 +151,10 @@ def cli() -> None:
 @click.option("--exclude-path", multiple=True, metavar="GLOB", help="Skip files and folders matching this glob (repeatable), relative to a PATH (drafts/**) or as reports show them (docs/drafts/**).")
 @click.option("--include-code", is_flag=True, default=None, help="Also check URLs in code spans and code blocks.")
 @click.option("--user-agent", help="User-Agent header to send.")
+@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="Header sent to every host (repeatable); a secret belongs in config.toml's [hosts.\"NAME\"].headers, sent to that host only.")
+@click.option("--remap", multiple=True, metavar="'REGEX REPLACEMENT'", help="Rewrite cited URLs before checking (repeatable), e.g. 'https://old.example/(.*) https://new.example/\\1'.")
+@click.option("--base", metavar="URL", help="Check root-relative links (/docs/x) as web links under this URL.")
+@click.option("--root-dir", metavar="DIR", help="Resolve root-relative links (/docs/x) as files under this folder.")
 @click.option("--accept", metavar="CODES", help="HTTP codes that count as alive, e.g. 200-299,429.")
 @click.option("--verbose", "-v", is_flag=True, default=None, help="List every result, not only those that need attention.")
 @click.option("--archive", "archive_enabled", is_flag=True, default=None, help="Capture every live citation into the archive (WARC).")
@@ -272,6 +276,10 @@ _FLAG_KEYS = {
     "exclude_path": "files.exclude",
     "include_code": "files.include_code",
     "user_agent": "check.user_agent",
+    "headers": "check.headers",
+    "remap": "urls.remap",
+    "base": "urls.base",
+    "root_dir": "files.root_dir",
     "accept": "check.accept",
     "verbose": "report.verbose",
     "archive_dir": "archive.path",

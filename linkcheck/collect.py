@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from linkcheck.config import Settings
 from linkcheck.discover import DiscoverOptions, Discovery, Document, read_text
@@ -263,6 +264,9 @@ class _LinkCollector:
         self._settings = settings
         self._include = [re.compile(pattern) for pattern in settings.urls.include]
         self._exclude = [re.compile(pattern) for pattern in settings.urls.exclude]
+        #: `urls.remap`: (pattern, replacement), the first that matches rewrites a cited URL.
+        self._remap = [(re.compile(rule.split()[0]), rule.split()[1]) for rule in settings.urls.remap]
+        self._root_dir = Path(settings.files.root_dir) if settings.files.root_dir else None
         self._local = LocalLinks()
         self._checkable = 0
         self._seen: dict[tuple[str, str | None], tuple[Link, str | None]] = {}
@@ -292,12 +296,23 @@ class _LinkCollector:
         """
         target = raw.target.strip()
         cited_as = target if is_identifier(target) else None
-        link = self._new_link_for(identifier_url(target, self._settings.urls.doi_resolver) or target, raw, document)
+        resolved = identifier_url(target, self._settings.urls.doi_resolver) or target
+        remapped = self._remapped(resolved)
+        if remapped != resolved:
+            cited_as = cited_as or target
+        link = self._new_link_for(remapped, raw, document)
         if link is None:
             return None
         if link.url not in self._local_keys:
             self._seen[(raw.target, raw.base)] = (link, cited_as)
         return link, cited_as
+
+    def _remapped(self, target: str) -> str:
+        """`--remap`: the first rule whose pattern matches rewrites the URL (re.sub syntax)."""
+        for pattern, replacement in self._remap:
+            if pattern.search(target):
+                return pattern.sub(replacement, target, count=1)
+        return target
 
     def _new_link_for(self, target: str, raw: RawLink, document: Document) -> Link | None:
         if len(target) <= self._settings.urls.max_length and is_canonical(target):
@@ -305,10 +320,13 @@ class _LinkCollector:
         kind = classify_target(target)
         if kind == "local" and raw.base and classify_target(raw.base) == "http":
             kind = "http"
+        base = self._settings.urls.base
+        if kind == "local" and base and target.startswith("/") and not target.startswith("//"):
+            target, kind = urljoin(base, target), "http"  # `--base`: the site's root-relative links, on the web
         if kind == "local":
             if not self._settings.files.local_links:
                 return None
-            verdict = self._local.judge(target, document.path, document.root)
+            verdict = self._local.judge(target, document.path, self._root_dir or document.root)
             self._local_keys.add(verdict.key)
             return self._get(verdict.key, verdict.status, verdict.reason)
         if kind == "unsupported":

@@ -86,6 +86,7 @@ class FilesSettings:
     gitignore: bool = _setting(True, "bool", "honour .gitignore inside a git work tree")
     include_code: bool = _setting(False, "bool", "also check URLs inside code spans and code blocks")
     local_links: bool = _setting(True, "bool", "check relative links to other files, and their #anchors, on disk")
+    root_dir: str = _setting("", "str", "folder that root-relative links (/docs/x) are resolved in (empty: the input folder, or . for a named file)")
     max_file_size: int = _setting(DEFAULT_MAX_FILE_SIZE, "int+", "bytes; larger files are skipped with a notice (plain text is streamed whatever its size)")
 
 
@@ -95,6 +96,8 @@ class UrlSettings:
     exclude: list[str] = _setting([], "list[regex]", "skip URLs matching one of these regexes (status excluded)")
     max_length: int = _setting(DEFAULT_MAX_URL_LENGTH, "int+", "longer URLs are reported invalid instead of requested")
     doi_resolver: str = _setting(DEFAULT_DOI_RESOLVER, "str", "where doi:10.… identifiers are resolved")
+    remap: list[str] = _setting([], "list[remap]", "\"REGEX REPLACEMENT\": rewrite cited URLs before checking (a mirror, a moved domain); the report names the URL as cited")
+    base: str = _setting("", "str", "base URL that root-relative links (/docs/x) are checked against, as web links (empty: they are files under root_dir)")
 
 
 @dataclass
@@ -119,6 +122,7 @@ class CheckSettings:
     anchor_body_limit: int = _setting(DEFAULT_ANCHOR_BODY_LIMIT, "int0", "bytes of an HTML page read to look for #anchors")
     accept: list[str] = _setting(DEFAULT_ACCEPT, "status_ranges", "HTTP codes that count as alive, e.g. [\"200-299\", \"429\"]")
     user_agent: str = _setting(DEFAULT_USER_AGENT, "str", "User-Agent header")
+    headers: list[str] = _setting([], "list[header]", "headers sent to every host, \"Name: value\" (secrets belong in [hosts.\"NAME\"].headers, sent to that host only)")
     method: str = _setting("head", "method", "first request method: head (GET fallback) or get")
 
 
@@ -229,8 +233,14 @@ class Settings:
         return concurrency, interval
 
     def host_headers(self, hostname: str) -> dict[str, str]:
-        """The configured headers of exactly this host, `${VAR}` expanded; never sent elsewhere."""
-        return {name: expand_env(value) for name, value in self.host(hostname).headers.items()}
+        """`check.headers` (every host) and the configured headers of exactly this host (which
+        win), `${VAR}` expanded; a host's own headers are never sent elsewhere."""
+        headers = {}
+        for item in self.check.headers:
+            name, _, value = item.partition(":")
+            headers[name.strip()] = expand_env(value.strip())
+        headers.update({name: expand_env(value) for name, value in self.host(hostname).headers.items()})
+        return headers
 
     def capture_options(self) -> CaptureOptions:
         from linkcheck.archive.options import CaptureOptions
@@ -420,6 +430,22 @@ def coerce(kind: str, value: Any) -> Any:
     if kind == "list[str]":
         return items
     if kind == "list[regex]":
+    if kind == "list[header]":
+        for item in items:
+            name, colon, _ = item.partition(":")
+            if not colon or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name.strip()):
+                raise ValueError(f"{item!r} is not a header: expected \"Name: value\"")
+        return items
+    if kind == "list[remap]":
+        for item in items:
+            parts = item.split()
+            if len(parts) != 2:
+                raise ValueError(f"{item!r}: expected \"REGEX REPLACEMENT\" (two words)")
+            try:
+                re.compile(parts[0])
+            except re.error as exc:
+                raise ValueError(f"{parts[0]!r} is not a valid regular expression: {exc}") from None
+        return items
         for pattern in items:
             try:
                 re.compile(pattern)

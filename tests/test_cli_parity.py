@@ -1,0 +1,60 @@
+"""What a lychee user reaches for (issue 17's friction list): `--header`, `--remap`,
+`--base` and `--root-dir`, each doing what its help says, on loopback servers."""
+
+from __future__ import annotations
+
+import json
+
+from tests.farm import respond
+from tests.test_cli import FAST, document, run
+from tests.test_cli import env as env  # noqa: F401 - the fixture, shared
+
+
+def report(env_path):
+    return {result["url"]: result for result in json.loads((env_path / "r.json").read_text())["results"]}
+
+
+def test_header_goes_to_every_host_and_a_hosts_own_header_wins(farm, env):
+    one = farm.host("127.0.0.1").route("/a", respond(200, "<p>a</p>"))
+    two = farm.host("127.0.0.2").route("/b", respond(200, "<p>b</p>"))
+    document(env, "config.toml", f'[hosts."{two.ip}".headers]\nX-Team = "docs"\n')
+    document(env, "doc.md", f"<{one.url('/a')}> <{two.url('/b')}>\n")
+    code, out, err = run("check", "doc.md", *FAST, "--no-history", "--header", "X-Team: everyone", "--header", "Accept-Language: en")
+    assert code == 0, (out, err)
+    assert one.requests[-1].header("x-team") == "everyone" and one.requests[-1].header("accept-language") == "en"
+    assert two.requests[-1].header("x-team") == "docs"
+    code, _, err = run("check", "doc.md", "--header", "no colon here")
+    assert code == 2 and "check.headers" in err and "Name: value" in err
+
+
+def test_remap_checks_the_rewritten_url_and_names_the_cited_one(farm, env):
+    mirror = farm.host().route("/papers/7.pdf", respond(200, "%PDF-1.4", {"content-type": "application/pdf"}))
+    document(env, "doc.md", "<https://old-repository.invalid/papers/7.pdf>\n")
+    code, out, err = run("check", "doc.md", *FAST, "--no-history", "--format", "json:r.json",
+                         "--remap", f"https://old-repository\\.invalid/(.*) {mirror.origin}/\\1")  # fmt: skip
+    assert code == 0, (out, err)
+    (result,) = report(env).values()
+    assert result["url"] == mirror.url("/papers/7.pdf") and result["status"] == "ok"
+    assert result["locations"][0]["cited_as"] == "https://old-repository.invalid/papers/7.pdf"
+    code, _, err = run("check", "doc.md", "--remap", "only-one-word")
+    assert code == 2 and "REGEX REPLACEMENT" in err
+
+
+def test_base_checks_root_relative_links_on_the_site(farm, env):
+    site = farm.host().route("/docs/install", respond(200, "<p>install</p>"))
+    document(env, "site/index.md", "[install](/docs/install) [gone](/docs/removed) [here](other.md)\n")
+    document(env, "site/other.md", "# Other\n")
+    code, out, err = run("check", "site", *FAST, "--no-history", "--format", "json:r.json", "--base", site.origin + "/")
+    results = report(env)
+    assert results[site.url("/docs/install")]["status"] == "ok"
+    assert results[site.url("/docs/removed")]["status"] == "dead" and code == 1
+    assert any(url.endswith("other.md") and r["status"] == "ok" for url, r in results.items())  # relative links stay files
+
+
+def test_root_dir_resolves_root_relative_links_on_disk(env):
+    document(env, "public/assets/logo.svg", "<svg/>")
+    document(env, "content/post.md", "![logo](/assets/logo.svg) [missing](/assets/none.png)\n")
+    code, out, err = run("check", "content", "--no-history", "--format", "json:r.json", "--root-dir", "public")
+    results = report(env)
+    assert {url.rsplit("/", 1)[-1]: r["status"] for url, r in results.items()} == {"logo.svg": "ok", "none.png": "dead"}
+    assert code == 1
