@@ -129,11 +129,7 @@ def capture_command(
         },
     )  # fmt: skip
     limiter = Limiter(settings.check.max_concurrency, settings.host_limits)
-    store = Archive(
-        settings.archive.path, policy=settings.archive.policy, options=settings.capture_options(),
-        lock_timeout=settings.archive.lock_timeout, on_message=_say(quiet), slot=limiter.slot,
-        headers_for=settings.host_headers,
-    )  # fmt: skip
+    store = settings.archive_store(slot=limiter.slot, on_message=_say(quiet))
     outcomes = asyncio.run(_capture_all(store, settings, list(dict.fromkeys(urls))))
     failures = dict(store.skipped)
     if fmt == "json":
@@ -220,8 +216,9 @@ def show_command(url: str, config_file: str | None, quiet: bool, debug: bool, ar
         when = parse_when(at) if at else None
     except ValueError as exc:
         raise UsageError(f"--at: {exc}") from None
-    folder = _settings(config_file, archive_dir).archive.path
-    shown = show_capture(folder, url, when)
+    archive = _settings(config_file, archive_dir).archive
+    folder = archive.path
+    shown = show_capture(folder, url, when, storage_url=archive.url or None)
     if shown is None:
         click.echo(f"no capture of {url} in {folder}", err=True)
         return EXIT_BROKEN
@@ -264,7 +261,9 @@ def verify_command(config_file: str | None, quiet: bool, debug: bool, archive_di
       linkcheck archive verify --archive-dir cites/
     """
     settings = _settings(config_file, archive_dir, lock_timeout)
-    result = verify_archive(settings.archive.path, lock_timeout=settings.archive.lock_timeout, on_message=_say(quiet))
+    result = verify_archive(
+        settings.archive.path, lock_timeout=settings.archive.lock_timeout, on_message=_say(quiet), storage_url=settings.archive.url or None
+    )
     for note in result.notes:
         _say(quiet)(note)
     for problem in result.problems:
@@ -293,7 +292,10 @@ def export_command(config_file: str | None, quiet: bool, debug: bool, archive_di
       linkcheck archive export --archive-dir cites/ --wacz cites.wacz --title "Thesis sources"
     """
     settings = _settings(config_file, archive_dir, lock_timeout)
-    summary = export_wacz(settings.archive.path, wacz, title=title, lock_timeout=settings.archive.lock_timeout, on_message=_say(quiet))
+    summary = export_wacz(
+        settings.archive.path, wacz, title=title, lock_timeout=settings.archive.lock_timeout, on_message=_say(quiet),
+        storage_url=settings.archive.url or None,
+    )  # fmt: skip
     click.echo(f"wrote {summary.path}: {summary.pages} page captures, {summary.warc_files} WARC files, {summary.bytes} bytes")
     return EXIT_OK
 

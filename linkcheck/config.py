@@ -151,6 +151,7 @@ class HistorySettings:
     max_age_broken: float = _setting(0.0, "duration", "reuse a broken result younger than this (0: always re-check broken links)")
     resume_within: float = _setting(DEFAULT_RESUME_WITHIN, "duration", "after an interrupted run, reuse its verdicts younger than this (0: never)")
     confirm: str = _setting("", "confirm", "count a failure as broken only after N checks over a span, e.g. 3/72h (empty: at once)")
+    url: str = _setting("", "str", "keep the history in PostgreSQL instead, e.g. postgresql://user@db.example/linkcheck (needs linkcheck[postgres]; empty: SQLite in the archive folder)")
 
 
 @dataclass
@@ -241,6 +242,23 @@ class Settings:
             headers[name.strip()] = expand_env(value.strip())
         headers.update({name: expand_env(value) for name, value in self.host(hostname).headers.items()})
         return headers
+
+    def archive_store(self, *, slot: Any = None, on_message: Any = None) -> Any:
+        """The run's `Archive`, wired once from `[archive]` (folder, S3 URL, policy, limits)
+        and the per-host headers; `slot` is the checker's politeness limiter, if any."""
+        from linkcheck.archive import Archive
+
+        archive = self.archive
+        return Archive(
+            archive.path,
+            policy=archive.policy,
+            options=self.capture_options(),
+            lock_timeout=archive.lock_timeout,
+            on_message=on_message,
+            slot=slot,
+            headers_for=self.host_headers,
+            storage_url=archive.url or None,
+        )
 
     def capture_options(self) -> CaptureOptions:
         from linkcheck.archive.options import CaptureOptions
@@ -429,7 +447,6 @@ def coerce(kind: str, value: Any) -> Any:
     items = _as_list(value)
     if kind == "list[str]":
         return items
-    if kind == "list[regex]":
     if kind == "list[header]":
         for item in items:
             name, colon, _ = item.partition(":")
@@ -446,6 +463,7 @@ def coerce(kind: str, value: Any) -> Any:
             except re.error as exc:
                 raise ValueError(f"{parts[0]!r} is not a valid regular expression: {exc}") from None
         return items
+    if kind == "list[regex]":
         for pattern in items:
             try:
                 re.compile(pattern)

@@ -239,3 +239,29 @@ def test_the_setting_takes_only_s3_urls(tmp_path):
     assert load_settings(environ={}, search_dir=tmp_path).archive.url == ""
     with pytest.raises(ConfigError, match="s3://BUCKET/PREFIX"):
         load_settings(overrides={"archive.url": "https://cites.example/linkcheck"}, environ={}, search_dir=tmp_path)
+
+
+def test_the_commands_use_the_bucket_from_config(farm, bucket, tmp_path, monkeypatch):
+    """`check --archive`, `archive verify` and `archive show` all go to `archive.url`:
+    the WARC lands in the bucket, verify reads it there, show finds the page."""
+    from tests.test_cli import run
+
+    client, name = bucket
+    site = farm.host().route("/paper", respond(200, "<html><body><p>The paper.</p></body></html>"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.toml").write_text(f'[archive]\nurl = "s3://{name}/team"\n', encoding="utf-8")
+    (tmp_path / "doc.md").write_text(f"<{site.url('/paper')}>\n", encoding="utf-8")
+    code, out, err = run("check", "doc.md", "--archive", "--max-retries", "0")
+    assert code == 0, (out, err)
+    keys = objects(client, name)
+    assert any(key.startswith("team/archive/") and key.endswith(".warc.gz") for key in keys), keys
+    assert not list((tmp_path / "archive").rglob("*.warc.gz"))  # the folder keeps only working state
+    code, out, err = run("archive", "verify")
+    assert code == 0, (out, err)
+    code, out, err = run("archive", "show", site.url("/paper"))
+    assert code == 0 and "The paper." in out, (out, err)
+    # The page is rewritten: drift is compared against the capture read back from the bucket.
+    site.route("/paper", respond(200, "<html><body><p>Something else entirely now, a new text.</p></body></html>"))
+    code, out, err = run("check", "doc.md", "--max-retries", "0", "--format", "json:r.json", "--offline-suggestions")
+    (result,) = json.loads((tmp_path / "r.json").read_text())["results"]
+    assert result["drift"] is not None and result["drift"]["drifted"] is True, (result, err)

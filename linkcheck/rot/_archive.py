@@ -18,7 +18,7 @@ from linkcheck.archive.content import decode_content
 from linkcheck.archive.errors import ArchiveError
 from linkcheck.archive.index import Catalog, Entry
 from linkcheck.archive.layout import Layout
-from linkcheck.archive.warc import parse_record, parse_warc_date, read_member, resolve_warc
+from linkcheck.archive.warc import inflate_member, parse_record, parse_warc_date, read_member, resolve_warc
 
 _MAX_HOPS = 20
 
@@ -85,9 +85,9 @@ def closest(archive_dir: str | os.PathLike[str], url: str, near: datetime) -> Fo
     return min(found, key=lambda f: abs((f.when - moment).total_seconds()), default=None)
 
 
-def read_page(archive_dir: str | os.PathLike[str], found: Found) -> tuple[bytes, str | None]:
+def read_page(archive_dir: str | os.PathLike[str], found: Found, storage_url: str | None = None) -> tuple[bytes, str | None]:
     """The final page's payload, content-decoded, and its Content-Type (a revisit is read
-    from the record it refers to)."""
+    from the record it refers to), from the folder or the bucket of `storage_url`."""
     root = Path(archive_dir)
     holder = found.final
     if holder.record_type == "revisit" and holder.refers_to:
@@ -99,7 +99,14 @@ def read_page(archive_dir: str | os.PathLike[str], found: Found) -> tuple[bytes,
             raise ArchiveError(f"{holder.warc_file} @ {holder.offset}: the revisit's original {holder.refers_to} is missing")
         holder = original
     try:
-        record = parse_record(read_member(resolve_warc(root, holder.warc_file), holder.offset, holder.length))
+        if storage_url:
+            from linkcheck.archive.storage import open_storage
+
+            storage = open_storage(Layout(root), storage_url)
+            member = storage.read_range(holder.warc_file, holder.offset, holder.length)
+            record = parse_record(inflate_member(member, holder.offset, holder.length))
+        else:
+            record = parse_record(read_member(resolve_warc(root, holder.warc_file), holder.offset, holder.length))
     except (OSError, ValueError) as exc:
         raise ArchiveError(f"cannot read {holder.warc_file} @ {holder.offset}: {exc}") from None
     headers = record.http_headers

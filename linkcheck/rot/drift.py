@@ -278,6 +278,7 @@ async def compare_with_archive(
     content_type: str | None = None,
     before: datetime | None = None,
     body_limit: int | None = DEFAULT_COMPARE_LIMIT,
+    storage_url: str | None = None,
 ) -> dict[str, object] | None:
     """the JSON report's `drift` field: `html_now` against the latest capture of `url` taken
     before `before` (default: now) whose page answered 2xx.
@@ -285,7 +286,8 @@ async def compare_with_archive(
     Both bodies are cut to `body_limit` bytes (pass the limit `html_now` was read with),
     so a long page read partly now is not compared with all of it archived. None when the
     archive has no such capture (or there is no archive). Raises ArchiveError when the
-    archive exists but its catalog or WARC file cannot be read.
+    archive exists but its catalog or WARC file cannot be read. `storage_url`: where the
+    archive keeps its WARC files when not in the folder (`archive.url`).
     """
     from linkcheck.models import iso_utc
     from linkcheck.rot._archive import latest_before, read_page
@@ -293,7 +295,7 @@ async def compare_with_archive(
     found = await asyncio.to_thread(latest_before, archive_dir, url, before)
     if found is None:
         return None
-    body, old_type = await asyncio.to_thread(read_page, archive_dir, found)
+    body, old_type = await asyncio.to_thread(read_page, archive_dir, found, storage_url)
     if body_limit is not None:
         body = body[:body_limit]
         html_now = html_now[:body_limit] if isinstance(html_now, bytes) else html_now
