@@ -11,7 +11,7 @@ import click
 from linkcheck.cli import EXIT_BROKEN, EXIT_OK, _error, _exit_codes, _settings, cli, shared_options
 from linkcheck.errors import UsageError
 from linkcheck.fix import FixOptions, apply_fixes, plan_fixes, render_diff
-from linkcheck.history import HISTORY_FILE, History
+from linkcheck.history import has_history, open_history
 
 
 @click.command()
@@ -56,9 +56,9 @@ def fix(paths: tuple[str, ...], config_file: str | None, quiet: bool, debug: boo
     """
     settings = _settings(config_file, flags)
     folder = Path(settings.archive.path)
-    if not (folder / HISTORY_FILE).is_file():
+    if not has_history(settings):
         raise UsageError(f"no history in {folder} yet: run `linkcheck check` first (or give --archive-dir)")
-    with History(folder) as history:
+    with open_history(settings) as history:
         plan = plan_fixes(paths, history, settings, FixOptions(cross_site=cross_site, replay_url=settings.archive.replay_url))
     if not quiet:
         for notice in plan.notices:

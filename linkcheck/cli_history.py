@@ -14,7 +14,7 @@ from rich.text import Text
 
 from linkcheck.cli import EXIT_BROKEN, EXIT_OK, _error, _exit_codes, _settings, _wants_color, cli, shared_options
 from linkcheck.errors import UsageError
-from linkcheck.history import HISTORY_FILE, Check, History
+from linkcheck.history import Check, History, has_history, open_history
 from linkcheck.models import Result, iso_utc
 from linkcheck.report.rot_notes import is_drifted, notes
 from linkcheck.report.terminal import safe, status_style
@@ -38,9 +38,9 @@ def _rot_notes(check: Check) -> str:
 def _open_history(archive_dir: str | None, config_file: str | None) -> History:
     settings = _settings(config_file, {"archive_dir": archive_dir})
     folder = Path(settings.archive.path)
-    if not (folder / HISTORY_FILE).is_file():
+    if not has_history(settings):
         raise UsageError(f"no history in {folder} yet: run `linkcheck check` first (or give --archive-dir)")
-    return History(folder)
+    return open_history(settings)
 
 
 def _console() -> Console:

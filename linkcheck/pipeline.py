@@ -24,7 +24,7 @@ from linkcheck.errors import InputError, Interrupted, NetworkUnavailable, UsageE
 from linkcheck.collect import Extraction, PathLike, Reading, extract_paths
 from linkcheck.extract import ExtractOptions
 from linkcheck.extract_cache import ExtractionCache
-from linkcheck.history import Check, History, inputs_key
+from linkcheck.history import Check, History, inputs_key, open_history
 from linkcheck.models import Diff, Link, Notice, Report, Result, Status, verdict_result
 from linkcheck.urls import is_http
 
@@ -498,7 +498,7 @@ class _Memory:
         lock = ArchiveLock(folder, settings.archive.lock_timeout, on_wait=_warn)
         lock.acquire_blocking()  # ArchiveLocked (exit 5) or ArchiveError (exit 2) propagate
         try:
-            with History(folder) as history:
+            with open_history(settings) as history:
                 memory = cls(settings, history, lock, history.start_run(inputs_key(paths), started_at), now)
                 yield memory
         finally:
