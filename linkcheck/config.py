@@ -152,7 +152,6 @@ class HistorySettings:
     resume_within: float = _setting(DEFAULT_RESUME_WITHIN, "duration", "after an interrupted run, reuse its verdicts younger than this (0: never)")
     confirm: str = _setting("", "confirm", "count a failure as broken only after N checks over a span, e.g. 3/72h (empty: at once)")
     url: str = _setting("", "str", "keep the history in PostgreSQL instead, e.g. postgresql://user@db.example/linkcheck (needs linkcheck[postgres]; empty: SQLite in the archive folder)")
-    url: str = _setting("", "str", "keep the history in PostgreSQL instead, e.g. postgresql://user@db.example/linkcheck (needs linkcheck[postgres]; empty: SQLite in the archive folder)")
 
 
 @dataclass
