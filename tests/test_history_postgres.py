@@ -391,3 +391,22 @@ def test_two_check_runs_at_once_on_one_postgres_history(farm, pg_url, tmp_path):
     for entry in after:
         if "/gone/" in entry["url"]:
             assert entry["failing_since"] == first_failure[entry["url"]]
+
+
+def test_a_streaming_run_with_forked_workers_keeps_its_postgres_session(farm, pg_url, tmp_path, monkeypatch):
+    """A corpus past STREAM_MIN_BYTES is checked by forked workers while the history's
+    connection is open: the children must not touch (or close) the parent's session."""
+    from linkcheck.pipeline import STREAM_MIN_BYTES
+
+    site = farm.host().default(lambda request: respond(200, "<p>x</p>"))
+    (tmp_path / "docs").mkdir()
+    pad = "lorem ipsum " * 50
+    (tmp_path / "docs" / "a.md").write_text("".join(f"{pad}\n- <{site.url(f'/p/{n}')}>\n" for n in range(1200)))
+    assert (tmp_path / "docs" / "a.md").stat().st_size > STREAM_MIN_BYTES
+    monkeypatch.chdir(tmp_path)
+    settings = fast_settings(farm, **{"history.url": pg_url, "rot.soft404": False})
+    reports = [check_paths(["docs"], settings) for _ in range(2)]
+    assert [len(report.results) for report in reports] == [1200, 1200]
+    assert reports[1].diff is not None and reports[1].diff.previous_run is not None
+    with open_history(settings) as history:
+        assert [(run.state, run.urls) for run in history.runs()] == [("complete", 1200), ("complete", 1200)]
