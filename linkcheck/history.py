@@ -30,6 +30,9 @@ _SCHEMA_VERSION = 1
 #: at most that much.
 _BATCH = 1000
 _FLUSH_SECONDS = 1.0
+#: Verdicts reused from history (nothing was checked: a killed run loses no work with
+#: them) wait for a larger batch, which is cheaper to write; still at least every second.
+_REUSED_BATCH = 10 * _BATCH
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -133,6 +136,7 @@ class History:
 
             raise UsageError(f"cannot open the history in {folder}: {exc}") from None
         self._pending: list[tuple[object, ...]] = []
+        self._fresh = 0  # pending results that were checked in this run (not reused)
         self._last_flush = time.monotonic()
 
     def __enter__(self) -> History:
@@ -179,11 +183,14 @@ class History:
                 json.dumps(extra) if extra else None,
             )
         )
-        if len(self._pending) >= _BATCH or time.monotonic() - self._last_flush >= _FLUSH_SECONDS:
+        if not result.cached:
+            self._fresh += 1
+        if self._fresh >= _BATCH or len(self._pending) >= _REUSED_BATCH or time.monotonic() - self._last_flush >= _FLUSH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
         self._last_flush = time.monotonic()
+        self._fresh = 0
         if not self._pending:
             return
         # In URL order: the rows then land next to each other in the URL index instead of
@@ -198,6 +205,7 @@ class History:
     def discard_run(self, run_id: int) -> None:
         """Forget a run whose verdicts mean nothing (the network was down)."""
         self._pending.clear()
+        self._fresh = 0
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute("DELETE FROM checks WHERE run_id = ?", (run_id,))

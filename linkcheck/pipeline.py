@@ -258,14 +258,16 @@ class _CheckRun:
     def _to_request(self, links: list[Link], known: list[Link], arrive: Callable[[Result], None]) -> list[Link]:
         """The links that need a request; a verdict known without one (local, invalid …)
         waits in `known`, and one fresh in history goes to `arrive`."""
-        if self.memory is not None:
-            self.memory.prefetch(links)
+        memory, now = self.memory, None
+        if memory is not None:
+            memory.prefetch(links)
+            now = self.now()  # one moment for the batch: ages differ by microseconds at most
         to_request = []
         for link in links:
             if link.verdict is not None:
                 known.append(link)
                 continue
-            cached = self.memory.cached(link) if self.memory is not None else None
+            cached = memory.cached(link, now) if memory is not None else None
             if cached is not None:
                 arrive(cached)
             else:
@@ -504,24 +506,27 @@ class _Memory:
         finally:
             lock.release()
 
-    def cached(self, link: Link) -> Result | None:
-        """A fresh enough verdict from history, reused instead of a request.
+    def cached(self, link: Link, now: datetime | None = None) -> Result | None:
+        """A fresh enough verdict from history, reused instead of a request (`now`: the
+        moment to measure ages from, the clock's when not given).
 
         After an interrupted run, its verdicts younger than `history.resume_within` are
         reused too, so the next run resumes instead of starting over.
         """
         history = self.settings.history
+        if now is None:
+            now = self.now()
         if self.resumed_run is not None:
             check = self.history.check_in_run(self.resumed_run, link.url)
-            if check is not None and (self.now() - check.checked_at).total_seconds() <= history.resume_within:
+            if check is not None and (now - check.checked_at).total_seconds() <= history.resume_within:
                 return check.as_result(list(link.locations))
         if history.max_age <= 0 and history.max_age_broken <= 0:
             return None
         check = self._latest.get(link.url) if self._latest is not None else self.history.latest(link.url, before_run=self.run_id)
         if check is None:
             return None
-        age = (self.now() - check.checked_at).total_seconds()
-        live = check.status in (Status.OK, Status.REDIRECT_PERMANENT, Status.REDIRECT_TEMPORARY)
+        age = (now - check.checked_at).total_seconds()
+        live = check.status in _LIVE
         limit = history.max_age if live else history.max_age_broken
         if limit <= 0 or age > limit or check.status is Status.SUSPECT:
             return None
@@ -545,6 +550,9 @@ class _Memory:
         self.history.finish_run(self.run_id, report.finished_at, report.documents, report.links, report.interrupted)
         return self.history.diff(self.run_id, self.settings.fail_on)
 
+
+#: Verdicts reused for `history.max_age` (any other status waits for `max_age_broken`).
+_LIVE = frozenset((Status.OK, Status.REDIRECT_PERMANENT, Status.REDIRECT_TEMPORARY))
 
 #: A corpus smaller than this is read before checking starts, in one process: workers
 #: cost more than they save below a couple of thousand links (~200 bytes of text each).

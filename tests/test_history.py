@@ -167,3 +167,23 @@ def test_a_recorded_row_is_what_it_was(tmp_path):
     assert a[2:] == ("ok", 200, None, "[]", None, "2026-11-01T12:00:00.000000+00:00", 0, 1, 1, '{"file": "a.md", "line": 1, "column": 1}', None)
     assert b[5] == json.dumps([{"url": "https://b.example/x", "status": 301}]) and b[7] == "2026-11-01T12:00:00.000000+00:00"
     assert (b[10], json.loads(b[11]), json.loads(b[12])) == (2, {"file": "b.md", "line": 2, "column": 3, "page": 1}, {"drift": {"score": 0.5}, "failing_since": "2026-11-01T12:00:00.000000+00:00"})
+
+
+def test_reused_verdicts_wait_for_a_larger_batch_checked_ones_do_not(tmp_path, monkeypatch):
+    """A killed run loses at most _BATCH checked results (or a second's worth); reused
+    verdicts, which cost no request, are written in batches of _REUSED_BATCH."""
+    import linkcheck.history as history_module
+
+    monkeypatch.setattr(history_module, "_FLUSH_SECONDS", 3600.0)
+    written = lambda history: history.db.execute("SELECT COUNT(*) FROM checks").fetchone()[0]  # noqa: E731
+    with History(tmp_path) as history:
+        run = history.start_run(inputs_key(["docs"]), T0)
+        for n in range(history_module._BATCH + 10):
+            history.record(run, result(f"https://reused.example/{n}", Status.OK, T0, cached=True))
+        assert written(history) == 0
+        for n in range(history_module._BATCH):
+            history.record(run, result(f"https://checked.example/{n}", Status.OK, T0))
+        assert written(history) == 2 * history_module._BATCH + 10
+        for n in range(history_module._REUSED_BATCH):
+            history.record(run, result(f"https://more.example/{n}", Status.OK, T0, cached=True))
+        assert written(history) == 2 * history_module._BATCH + 10 + history_module._REUSED_BATCH
