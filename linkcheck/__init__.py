@@ -3,8 +3,7 @@
 The stable API is what `__all__` lists; everything else may change.
 """
 
-__version__ = "0.1.0"
-
+from linkcheck._version import __version__
 from linkcheck.config import Settings, load_settings
 from linkcheck.errors import (
     ConfigError,

@@ -17,7 +17,7 @@ from typing import Any, TextIO, TypeVar
 
 import click
 
-from linkcheck import __version__
+from linkcheck._version import __version__
 from linkcheck.check.loop import raise_gc_threshold
 from linkcheck.config import (
     DEFAULT_HOST_CONCURRENCY,

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from linkcheck.config import Settings
 from linkcheck.discover import DiscoverOptions, Discovery, Document, read_text
 from linkcheck.extract import ExtractionError, ExtractOptions, extractor, is_binary
 from linkcheck.extract_cache import ExtractionCache
 from linkcheck.identifiers import identifier_url, is_identifier
 from linkcheck.local import LocalLinks
 from linkcheck.models import Link, Location, Notice, RawLink, Status
+from linkcheck.read_options import ReadConfig
 from linkcheck.urls import InvalidURL, classify_target, is_canonical, normalize
 
 PathLike = str | os.PathLike[str]
@@ -43,7 +43,7 @@ class Extraction:
 
 def extract_paths(
     paths: Sequence[PathLike],
-    settings: Settings | None = None,
+    settings: ReadConfig,
     *,
     only: Collection[Path] | None = None,
     cache: ExtractionCache | None = None,
@@ -65,13 +65,13 @@ class Reading:
     def __init__(
         self,
         paths: Sequence[PathLike],
-        settings: Settings | None = None,
+        settings: ReadConfig,
         *,
         only: Collection[Path] | None = None,
         cache: ExtractionCache | None = None,
         link_text: bool = True,
     ) -> None:
-        self.settings = settings = settings or Settings()
+        self.settings = settings
         self._discovery = Discovery(
             DiscoverOptions(
                 include=settings.files.include,
@@ -258,7 +258,7 @@ def _streamed_plaintext(document: Document, options: ExtractOptions) -> Iterator
 class _LinkCollector:
     """Turns raw links into deduplicated, checkable `Link`s and applies the URL rules."""
 
-    def __init__(self, settings: Settings, *, link_text: bool = True) -> None:
+    def __init__(self, settings: ReadConfig, *, link_text: bool = True) -> None:
         self.links: dict[str, Link] = {}
         self._link_text = link_text
         self._settings = settings

@@ -1,8 +1,10 @@
 """Settings: defaults < config.toml < environment (`LINKCHECK_SECTION_KEY`) < command-line flags.
 
-Every default is a named constant here, once; the CLI, `config.toml` and the README quote
-them. Unknown keys and wrong types are a `ConfigError` that names the key and where it
-came from, so a typo never silently does nothing.
+The composition root: each stage owns its options type and its defaults
+(`check.options`, `read_options`, `archive.options`, `rot.options`); this module reads
+config.toml, the environment and the flags and composes them into one `Settings`. No
+stage imports it. Unknown keys and wrong types are a `ConfigError` that names the key and
+where it came from, so a typo never silently does nothing.
 """
 
 from __future__ import annotations
@@ -17,11 +19,58 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from linkcheck import __version__
+from linkcheck.archive.options import (  # noqa: F401 - the defaults are quoted from here too
+    DEFAULT_ARCHIVE_DIR,
+    DEFAULT_CAPTURE_POLICY,
+    DEFAULT_CAPTURE_TIMEOUT,
+    DEFAULT_LOCK_TIMEOUT,
+    DEFAULT_MAX_REQUISITE_BYTES,
+    DEFAULT_MAX_REQUISITES,
+    DEFAULT_MAX_RESOURCE_BYTES,
+)
+from linkcheck.archive.options import (
+    DEFAULT_CONTENT_TYPE_LIST as DEFAULT_CONTENT_TYPES,
+)
+from linkcheck.check.options import (  # noqa: F401
+    DEFAULT_ACCEPT,
+    DEFAULT_ALLOW_PRIVATE,
+    DEFAULT_ANCHOR_BODY_LIMIT,
+    DEFAULT_BACKOFF_BASE,
+    DEFAULT_BACKOFF_MAX,
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_GET_BODY_LIMIT,
+    DEFAULT_HOST_CONCURRENCY,
+    DEFAULT_HOST_INTERVAL,
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_DECOMPRESSION_RATIO,
+    DEFAULT_MAX_HEADERS,
+    DEFAULT_MAX_REDIRECTS,
+    DEFAULT_PROBE_URLS,
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_RETRIES,
+    DEFAULT_RETRY_AFTER_MAX,
+    DEFAULT_URL_TIMEOUT,
+    DEFAULT_USER_AGENT,
+    CheckSettings,
+    NetworkSettings,
+    parse_status_range,
+)
 from linkcheck.durations import parse_duration
 from linkcheck.errors import ConfigError
-from linkcheck.identifiers import DEFAULT_DOI_RESOLVER
+from linkcheck.fields import setting as _setting
 from linkcheck.models import DEFAULT_FAIL_ON, Status
+from linkcheck.read_options import (  # noqa: F401
+    DEFAULT_MAX_FILE_SIZE,
+    DEFAULT_MAX_URL_LENGTH,
+    FilesSettings,
+    UrlSettings,
+)
+from linkcheck.rot.options import (
+    DEFAULT_DRIFT_THRESHOLD,
+    DEFAULT_MEMENTO_TIMEGATE,
+    DEFAULT_PROBE_SIMILARITY,
+    DEFAULT_WAYBACK_API,
+)
 
 if TYPE_CHECKING:
     from linkcheck.archive.options import CaptureOptions
@@ -29,110 +78,8 @@ if TYPE_CHECKING:
 DEFAULT_CONFIG_FILE = "config.toml"
 ENV_PREFIX = "LINKCHECK_"
 
-DEFAULT_MAX_CONCURRENCY = 64
-DEFAULT_HOST_CONCURRENCY = 4
-DEFAULT_HOST_INTERVAL = 0.0
-DEFAULT_CONNECT_TIMEOUT = 10.0
-DEFAULT_READ_TIMEOUT = 20.0
-DEFAULT_URL_TIMEOUT = 120.0
-DEFAULT_RETRIES = 2
-DEFAULT_BACKOFF_BASE = 1.0
-DEFAULT_BACKOFF_MAX = 30.0
-DEFAULT_RETRY_AFTER_MAX = 60.0
-DEFAULT_MAX_REDIRECTS = 10
-DEFAULT_GET_BODY_LIMIT = 256 * 1024
-DEFAULT_ANCHOR_BODY_LIMIT = 8 * 1024 * 1024
-DEFAULT_MAX_HEADERS = 256
-DEFAULT_MAX_DECOMPRESSION_RATIO = 100.0
-DEFAULT_MAX_URL_LENGTH = 8192
-DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
-DEFAULT_ACCEPT = ["200-299"]
-DEFAULT_USER_AGENT = f"Mozilla/5.0 (compatible; linkcheck/{__version__}; +https://pypi.org/project/linkcheck/)"
-DEFAULT_PROBE_URLS = ["https://example.com/", "https://www.wikipedia.org/"]
-DEFAULT_ALLOW_PRIVATE = False
 DEFAULT_RESUME_WITHIN = 3600.0
-# Reference rot (soft 404s, drift, archived copies): linkcheck.rot owns the reasoning.
-DEFAULT_PROBE_SIMILARITY = 0.9
-DEFAULT_DRIFT_THRESHOLD = 0.6
-DEFAULT_MEMENTO_TIMEGATE = "http://timetravel.mementoweb.org/timegate/"
-DEFAULT_WAYBACK_API = "https://archive.org/wayback/available"
-DEFAULT_ARCHIVE_DIR = "archive"
-DEFAULT_LOCK_TIMEOUT = 60.0
-#: Archive captures: bodies past this are cut and the record marked `WARC-Truncated: length`.
-DEFAULT_MAX_RESOURCE_BYTES = 20 * 1024 * 1024
-#: Media types captured as pages (a `type/*` entry matches a whole family).
-DEFAULT_CONTENT_TYPES = ["text/html", "application/xhtml+xml", "application/pdf", "text/plain"]
-#: Time for one capture: every hop of the page, headers and body.
-DEFAULT_CAPTURE_TIMEOUT = 60.0
-#: Page requisites (stylesheets, images, scripts) fetched per page, when asked for.
-DEFAULT_MAX_REQUISITES = 30
-DEFAULT_MAX_REQUISITE_BYTES = 10 * 1024 * 1024
-DEFAULT_CAPTURE_POLICY = "always"
 DEFAULT_FAIL_ON_NAMES = sorted(status.value for status in DEFAULT_FAIL_ON)
-
-
-def _setting(default: Any, kind: str, help: str) -> Any:
-    """A field with its type for coercion and a one-line help (printed by `config.toml`)."""
-    if isinstance(default, list):
-        return field(default_factory=lambda: list(default), metadata={"kind": kind, "help": help})
-    return field(default=default, metadata={"kind": kind, "help": help})
-
-
-@dataclass
-class FilesSettings:
-    include: list[str] = _setting([], "list[str]", "only read files matching these globs (default: files with a known suffix, .md .html .txt …)")
-    exclude: list[str] = _setting([], "list[str]", "globs of files and folders to skip")
-    hidden: bool = _setting(False, "bool", "descend into hidden files and folders (.git is always skipped)")
-    gitignore: bool = _setting(True, "bool", "honour .gitignore inside a git work tree")
-    include_code: bool = _setting(False, "bool", "also check URLs inside code spans and code blocks")
-    local_links: bool = _setting(True, "bool", "check relative links to other files, and their #anchors, on disk")
-    root_dir: str = _setting("", "str", "folder that root-relative links (/docs/x) are resolved in (empty: the input folder, or . for a named file)")
-    max_file_size: int = _setting(DEFAULT_MAX_FILE_SIZE, "int+", "bytes; larger files are skipped with a notice (plain text is streamed whatever its size)")
-
-
-@dataclass
-class UrlSettings:
-    include: list[str] = _setting([], "list[regex]", "only check URLs matching one of these regexes")
-    exclude: list[str] = _setting([], "list[regex]", "skip URLs matching one of these regexes (status excluded)")
-    max_length: int = _setting(DEFAULT_MAX_URL_LENGTH, "int+", "longer URLs are reported invalid instead of requested")
-    doi_resolver: str = _setting(DEFAULT_DOI_RESOLVER, "str", "where doi:10.… identifiers are resolved")
-    remap: list[str] = _setting([], "list[remap]", "\"REGEX REPLACEMENT\": rewrite cited URLs before checking (a mirror, a moved domain); the report names the URL as cited")
-    base: str = _setting("", "str", "base URL that root-relative links (/docs/x) are checked against, as web links (empty: they are files under root_dir)")
-
-
-@dataclass
-class CheckSettings:
-    max_concurrency: int = _setting(DEFAULT_MAX_CONCURRENCY, "int+", "requests in flight at once, all hosts")
-    host_concurrency: int = _setting(DEFAULT_HOST_CONCURRENCY, "int+", "requests in flight at once to one host")
-    host_interval: float = _setting(DEFAULT_HOST_INTERVAL, "duration", "minimum time between requests to one host")
-    connect_timeout: float = _setting(DEFAULT_CONNECT_TIMEOUT, "duration", "time to open a connection")
-    read_timeout: float = _setting(DEFAULT_READ_TIMEOUT, "duration", "time to wait for each read")
-    url_timeout: float = _setting(DEFAULT_URL_TIMEOUT, "duration", "time for one URL, all hops and retries")
-    retries: int = _setting(DEFAULT_RETRIES, "int0", "retries of a transient failure (timeouts, resets, 429, 502-504)")
-    backoff_base: float = _setting(DEFAULT_BACKOFF_BASE, "duration", "first retry wait; doubles each time, with jitter")
-    backoff_max: float = _setting(DEFAULT_BACKOFF_MAX, "duration", "longest wait between retries")
-    retry_after_max: float = _setting(DEFAULT_RETRY_AFTER_MAX, "duration", "longest Retry-After we honour")
-    max_redirects: int = _setting(DEFAULT_MAX_REDIRECTS, "int0", "redirect hops before giving up")
-    get_body_limit: int = _setting(DEFAULT_GET_BODY_LIMIT, "int0", "bytes of a GET body read while checking")
-    max_headers: int = _setting(DEFAULT_MAX_HEADERS, "int+", "response headers accepted; more is an error (header flood)")
-    max_decompression_ratio: float = _setting(DEFAULT_MAX_DECOMPRESSION_RATIO, "ratio", "largest inflation of a gzip/deflate body past 1 MiB; more is an error (compression bomb)")
-    max_urls: int = _setting(0, "int0", "unique URLs checked in one run at most; the rest are excluded (0: no limit)")
-    fragments: bool = _setting(True, "bool", "check that a cited #anchor exists in the fetched HTML page")
-    respect_robots: bool = _setting(False, "bool", "skip URLs the site's robots.txt disallows for our User-Agent (off: a citation is not a crawl)")
-    anchor_body_limit: int = _setting(DEFAULT_ANCHOR_BODY_LIMIT, "int0", "bytes of an HTML page read to look for #anchors")
-    accept: list[str] = _setting(DEFAULT_ACCEPT, "status_ranges", "HTTP codes that count as alive, e.g. [\"200-299\", \"429\"]")
-    user_agent: str = _setting(DEFAULT_USER_AGENT, "str", "User-Agent header")
-    headers: list[str] = _setting([], "list[header]", "headers sent to every host, \"Name: value\" (secrets belong in [hosts.\"NAME\"].headers, sent to that host only)")
-    method: str = _setting("head", "method", "first request method: head (GET fallback) or get")
-
-
-@dataclass
-class NetworkSettings:
-    proxy: str = _setting("", "str", "proxy URL; empty uses HTTPS_PROXY/HTTP_PROXY/NO_PROXY")
-    ca_bundle: str = _setting("", "str", "CA bundle file; empty uses SSL_CERT_FILE or the system store")
-    allow_private: bool = _setting(DEFAULT_ALLOW_PRIVATE, "bool", "allow requests to loopback, private, link-local and reserved addresses (intranet documentation)")
-    allow: list[str] = _setting([], "list[str]", "hosts or networks (CIDR) allowed even when private, e.g. [\"wiki.corp\", \"10.1.0.0/16\"]")
-    probe_urls: list[str] = _setting(DEFAULT_PROBE_URLS, "list[str]", "reached when every citation failed, to tell an outage from dead links; empty disables")
 
 
 @dataclass
@@ -506,18 +453,6 @@ def _as_list(value: Any) -> list[str]:
             out.append(str(item))
         return out
     raise TypeError(f"expected a list, got {_describe(value)}")
-
-
-def parse_status_range(text: str) -> range:
-    """`"200-299"` or `"429"` as a range of HTTP status codes."""
-    match = re.fullmatch(r"\s*(\d{3})\s*(?:(?:-|\.\.=?)\s*(\d{3}))?\s*", str(text))
-    if not match:
-        raise ValueError(f"{text!r} is not an HTTP status or range such as 200-299")
-    low = int(match.group(1))
-    high = int(match.group(2) or low)
-    if not 100 <= low <= high <= 599:
-        raise ValueError(f"{text!r} is not a range of HTTP statuses (100-599)")
-    return range(low, high + 1)
 
 
 def _describe(value: Any) -> str:

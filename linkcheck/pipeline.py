@@ -21,7 +21,8 @@ from linkcheck.archive.lock import ArchiveLock
 from linkcheck.confirm import ConfirmRule, confirm
 from linkcheck.discover import require_inputs
 from linkcheck.errors import InputError, Interrupted, NetworkUnavailable, UsageError
-from linkcheck.collect import Extraction, PathLike, Reading, extract_paths
+from linkcheck.collect import Extraction, PathLike, Reading
+from linkcheck.collect import extract_paths as _extract_paths
 from linkcheck.extract import ExtractOptions
 from linkcheck.extract_cache import ExtractionCache
 from linkcheck.history import Check, History, inputs_key, open_history
@@ -35,6 +36,19 @@ if TYPE_CHECKING:  # the HTTP stack is imported where a request is about to be m
     from linkcheck.check.outcome import Outcome
 
 __all__ = ["Extraction", "check_paths", "extract_paths"]  # extraction lives in linkcheck.collect
+
+
+def extract_paths(
+    paths: Sequence[PathLike],
+    settings: Settings | None = None,
+    *,
+    only: Collection[Path] | None = None,
+    cache: Any = None,
+    link_text: bool = True,
+) -> Extraction:
+    """Every link in the documents under `paths`, deduplicated by normalized URL, with all
+    locations (no network); `settings` default to the embedded defaults."""
+    return _extract_paths(paths, settings or Settings(), only=only, cache=cache, link_text=link_text)
 
 
 def check_paths(
@@ -383,7 +397,7 @@ class _ReferenceRot:
             drift = await compare_with_archive(
                 url, last.body, archive_dir, self.settings.rot.drift_threshold,
                 content_type=last.headers.get("content-type") if last.headers else None,
-                before=self.started_at, body_limit=DEFAULT_BODY_LIMIT,
+                before=self.started_at, body_limit=DEFAULT_BODY_LIMIT, storage_url=self.settings.archive.url or None,
             )  # fmt: skip
         except ArchiveError as exc:
             self._note(archive_dir.as_posix(), f"drift not compared: {exc}")
@@ -440,17 +454,7 @@ class _Snapshots:
     @classmethod
     @contextlib.asynccontextmanager
     async def open(cls, settings: Settings, engine: Engine, client: httpx.AsyncClient, notices: list[Notice]):  # type: ignore[no-untyped-def]
-        from linkcheck.archive import Archive
-
-        archive = Archive(
-            settings.archive.path,
-            policy=settings.archive.policy,
-            options=settings.capture_options(),
-            lock_timeout=settings.archive.lock_timeout,
-            on_message=_warn,
-            slot=engine.limiter.slot,
-            headers_for=settings.host_headers,
-        )
+        archive = settings.archive_store(slot=engine.limiter.slot, on_message=_warn)
         async with archive:
             yield cls(archive, client, notices).capture
 

@@ -6,7 +6,8 @@ import csv
 import io
 from pathlib import Path
 
-from linkcheck.collect import Extraction, extract_paths
+from linkcheck.collect import Extraction
+from linkcheck.pipeline import extract_paths
 from linkcheck.models import Link, Location
 from linkcheck.report.extract_listing import write_listing
 

@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from linkcheck import __version__
+from linkcheck._version import __version__
 from linkcheck.archive.errors import ArchiveError
 from linkcheck.archive.index import Catalog, Entry, cdxj_lines
 from linkcheck.archive.layout import Layout

@@ -1,7 +1,7 @@
 """What to capture and when: the capture policy and the limits, each default named once.
 
-The CLI flags and (when they are added) the `[archive]` keys of config.toml quote these
-constants; nothing else writes the numbers.
+The archive stage owns these defaults; `linkcheck.config` composes them into the
+`[archive]` settings, and the CLI flags quote them; nothing else writes the numbers.
 """
 
 from __future__ import annotations
@@ -10,22 +10,26 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-# config.py owns every default that has a config.toml key; they are re-exported here.
-from linkcheck.config import (
-    DEFAULT_CAPTURE_POLICY,
-    DEFAULT_CAPTURE_TIMEOUT as DEFAULT_CAPTURE_TIMEOUT,
-    DEFAULT_CONTENT_TYPES as _DEFAULT_CONTENT_TYPES,
-    DEFAULT_LOCK_TIMEOUT as DEFAULT_LOCK_TIMEOUT,
-    DEFAULT_MAX_REDIRECTS,
-    DEFAULT_MAX_REQUISITE_BYTES as DEFAULT_MAX_REQUISITE_BYTES,
-    DEFAULT_MAX_REQUISITES as DEFAULT_MAX_REQUISITES,
-    DEFAULT_MAX_RESOURCE_BYTES as DEFAULT_MAX_RESOURCE_BYTES,
-)
+from linkcheck.check.options import DEFAULT_MAX_REDIRECTS
 from linkcheck.durations import format_duration, parse_duration
+
+#: The archive folder, and how long a run waits for another run that holds it.
+DEFAULT_ARCHIVE_DIR = "archive"
+DEFAULT_LOCK_TIMEOUT = 60.0
+#: Archive captures: bodies past this are cut and the record marked `WARC-Truncated: length`.
+DEFAULT_MAX_RESOURCE_BYTES = 20 * 1024 * 1024
+#: Media types captured as pages (a `type/*` entry matches a whole family).
+DEFAULT_CONTENT_TYPE_LIST = ["text/html", "application/xhtml+xml", "application/pdf", "text/plain"]
+#: Time for one capture: every hop of the page, headers and body.
+DEFAULT_CAPTURE_TIMEOUT = 60.0
+#: Page requisites (stylesheets, images, scripts) fetched per page, when asked for.
+DEFAULT_MAX_REQUISITES = 30
+DEFAULT_MAX_REQUISITE_BYTES = 10 * 1024 * 1024
+DEFAULT_CAPTURE_POLICY = "always"
 
 DEFAULT_POLICY = DEFAULT_CAPTURE_POLICY
 #: Media types captured as pages (a `type/*` entry matches a whole family).
-DEFAULT_CONTENT_TYPES = tuple(_DEFAULT_CONTENT_TYPES)
+DEFAULT_CONTENT_TYPES = tuple(DEFAULT_CONTENT_TYPE_LIST)
 #: A WARC file is closed and a new one started once it has grown past this size (checked
 #: between write batches, so a file may pass it by one batch).
 DEFAULT_MAX_WARC_FILE_BYTES = 1024 * 1024 * 1024

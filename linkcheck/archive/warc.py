@@ -30,7 +30,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
 
-from linkcheck import __version__
+from linkcheck._version import __version__
 
 WARC_VERSION = "WARC/1.1"
 OPEN_SUFFIX = ".open"

@@ -23,7 +23,7 @@ from typing import Any, Literal
 import httpx
 
 from linkcheck.check.guard import AddressPolicy, GuardedTransport
-from linkcheck.config import Settings
+from linkcheck.check.options import CheckConfig
 from linkcheck.errors import ConfigError
 
 _PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
@@ -51,15 +51,15 @@ class NoCookies(http.cookiejar.CookieJar):
         return None
 
 
-def address_policy(settings: Settings) -> AddressPolicy:
+def address_policy(settings: CheckConfig) -> AddressPolicy:
     return AddressPolicy(allow_private=settings.network.allow_private, allow=tuple(settings.network.allow))
 
 
-def uses_proxy(settings: Settings) -> bool:
+def uses_proxy(settings: CheckConfig) -> bool:
     return bool(settings.network.proxy) or any(os.environ.get(name) for name in _PROXY_VARIABLES)
 
 
-def make_client(settings: Settings, backend: Backend = "auto") -> httpx.AsyncClient:
+def make_client(settings: CheckConfig, backend: Backend = "auto") -> httpx.AsyncClient:
     """A pooled client that never follows redirects itself (the engine does, hop by hop).
 
     SSL_CERT_FILE/SSL_CERT_DIR are honoured unless `network.ca_bundle` names a bundle.

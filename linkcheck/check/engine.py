@@ -28,7 +28,7 @@ from linkcheck.check.fetch import Fetcher, FetchPolicy
 from linkcheck.check.guard import check_host
 from linkcheck.check.limits import GlobalSlots, HostStats, Limiter
 from linkcheck.check.outcome import Failure, FailureKind, Outcome, blocked_failure
-from linkcheck.config import Settings, parse_status_range
+from linkcheck.check.options import CheckConfig, parse_status_range
 from linkcheck.models import Link, Notice, Result, Status, verdict_result
 from linkcheck.signatures import BlockReason, may_show_nothing, script_built, shows_nothing
 
@@ -66,7 +66,7 @@ class Engine:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: CheckConfig,
         client: httpx.AsyncClient,
         clock: Callable[[], datetime] | None = None,
         global_slots: GlobalSlots | None = None,

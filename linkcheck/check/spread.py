@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import functools
 import gc
 import multiprocessing
@@ -40,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from linkcheck.check.limits import HostStats, SharedSlots
-from linkcheck.config import Settings
+from linkcheck.check.options import CheckConfig, CheckSettings, NetworkSettings
 from linkcheck.models import Link, Notice, Result, verdict_result
 from linkcheck.sites import registrable_domain
 
@@ -84,7 +83,7 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
 
 
-def worker_count(settings: Settings, links: Sequence[Link]) -> int:
+def worker_count(settings: CheckConfig, links: Sequence[Link]) -> int:
     """How many workers are worth starting: 1 means check in this process."""
     if not can_fork():
         return 1
@@ -119,7 +118,7 @@ def _deal(by_site: dict[str, list[Link]], load: list[int], owner: dict[str, int]
 
 
 async def run_spread(
-    settings: Settings,
+    settings: CheckConfig,
     links: Sequence[Link],
     on_result: ResultCallback | None = None,
     *,
@@ -148,7 +147,7 @@ class SpreadSession:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: CheckConfig,
         workers: int,
         on_result: ResultCallback | None = None,
         *,
@@ -264,7 +263,7 @@ class SpreadSession:
 
 
 async def _check_here(
-    settings: Settings, links: list[Link], accept: ResultCallback, run: SpreadRun, prepare: Prepare | None, clock: Callable[[], datetime] | None
+    settings: CheckConfig, links: list[Link], accept: ResultCallback, run: SpreadRun, prepare: Prepare | None, clock: Callable[[], datetime] | None
 ) -> None:
     from linkcheck.check.client import make_client
     from linkcheck.check.engine import Engine, all_unreachable
@@ -315,22 +314,34 @@ def _host(url: str) -> str:
     return netloc.split(":", 1)[0].lower()
 
 
-def _worker_settings(settings: Settings, workers: int) -> tuple[Settings, set[str]]:
-    """The worker's copy: 1/n of any host it does not own (the global limit is shared,
+def _worker_settings(settings: CheckConfig, workers: int) -> tuple[CheckConfig, set[str]]:
+    """The worker's view: 1/n of any host it does not own (the global limit is shared,
     `SharedSlots`). The returned set is the worker's own hosts; it adds each host it is fed.
     """
     own: set[str] = set()
-    copy = dataclasses.replace(settings, check=dataclasses.replace(settings.check))
-    base = settings.host_limits
+    return _WorkerConfig(settings, own, workers), own
 
-    def host_limits(host: str) -> tuple[int, float]:
-        concurrency, interval = base(host)
-        if host in own:
+
+class _WorkerConfig:
+    """A worker's configuration: the run's, except that a host it does not own gets a
+    1/n share of its concurrency (and n times its interval), so all workers together keep
+    the host's limits when a redirect sends them there."""
+
+    def __init__(self, base: CheckConfig, own: set[str], workers: int) -> None:
+        self.base = base
+        self.own = own
+        self.workers = workers
+        self.check: CheckSettings = base.check
+        self.network: NetworkSettings = base.network
+
+    def host_limits(self, hostname: str) -> tuple[int, float]:
+        concurrency, interval = self.base.host_limits(hostname)
+        if hostname in self.own:
             return concurrency, interval
-        return max(1, concurrency // workers), interval * workers
+        return max(1, concurrency // self.workers), interval * self.workers
 
-    copy.host_limits = host_limits  # type: ignore[method-assign,assignment]
-    return copy, own
+    def host_headers(self, hostname: str) -> dict[str, str]:
+        return self.base.host_headers(hostname)
 
 
 async def _maybe_await(value: Awaitable[None] | None) -> None:
@@ -351,7 +362,7 @@ class _Worker:
 
     @classmethod
     def start(
-        cls, settings: Settings, slots: SharedSlots, index: int, workers: int, prepare: Prepare | None,
+        cls, settings: CheckConfig, slots: SharedSlots, index: int, workers: int, prepare: Prepare | None,
         clock: Callable[[], datetime] | None, engine_class: Any, inherited: list[int],
     ) -> _Worker:  # fmt: skip
         """Fork worker `index`; `inherited` are the other workers' pipe ends, which it closes."""
@@ -456,7 +467,7 @@ async def _read_frame(reader: asyncio.StreamReader) -> tuple[str, Any] | None:
 
 
 def _worker_main(
-    settings: Settings, own: set[str], slots: SharedSlots, index: int, prepare: Prepare | None, clock: Callable[[], datetime] | None,
+    settings: CheckConfig, own: set[str], slots: SharedSlots, index: int, prepare: Prepare | None, clock: Callable[[], datetime] | None,
     engine_class: Any, links_fd: int, results_fd: int, inherited: list[int],
 ) -> None:  # fmt: skip
     """The worker process: a fresh loop, its own client and engine, results down the pipe."""
@@ -476,7 +487,7 @@ def _worker_main(
 
 
 async def _work(
-    settings: Settings, own: set[str], slots: SharedSlots, prepare: Prepare | None, clock: Callable[[], datetime] | None,
+    settings: CheckConfig, own: set[str], slots: SharedSlots, prepare: Prepare | None, clock: Callable[[], datetime] | None,
     engine_class: Any, links_fd: int, results_fd: int,
 ) -> None:  # fmt: skip
     from linkcheck.check.client import make_client

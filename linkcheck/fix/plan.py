@@ -38,7 +38,7 @@ from linkcheck.history import Check, History
 from linkcheck.identifiers import identifier_url
 from linkcheck.models import Location, Notice, Status
 from linkcheck.pipeline import PathLike, extract_paths
-from linkcheck.rot.suggest import LOCAL_REPLAY_COLLECTION
+from linkcheck.rot.copies import LOCAL_REPLAY_COLLECTION
 from linkcheck.sites import same_site
 from linkcheck.urls import InvalidURL, normalize
 

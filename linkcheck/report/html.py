@@ -24,7 +24,7 @@ import json
 from html import escape
 from typing import Any, TextIO
 
-from linkcheck import __version__
+from linkcheck._version import __version__
 from linkcheck.models import WARNING_STATUSES, Location, Report, Result, Status, iso_utc
 from linkcheck.report import ReportOptions
 from linkcheck.report.markdown import plural, since_previous

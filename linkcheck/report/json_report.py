@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from linkcheck import __version__
+from linkcheck._version import __version__
 from linkcheck.models import Report, iso_utc
 from linkcheck.report import ReportOptions
 

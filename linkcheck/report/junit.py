@@ -26,7 +26,7 @@ from collections import defaultdict
 from datetime import UTC
 from typing import TextIO
 
-from linkcheck import __version__
+from linkcheck._version import __version__
 from linkcheck.models import WARNING_STATUSES, Location, Report, Result, Status, iso_utc
 from linkcheck.report import ReportOptions
 from linkcheck.report.rot_notes import compared_to, is_broken, is_drifted, similarity, suggestion_facts, suggestion_url

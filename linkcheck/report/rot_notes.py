@@ -2,7 +2,7 @@
 
 A result's `drift` (`{similarity, drifted, compared_to, capture}`, linkcheck.rot.drift) says
 whether the live page still says what its earlier capture said; its `suggestion`
-(`{archive_url, captured_at, source}`, linkcheck.rot.suggest) is the archived copy a reader
+(`{archive_url, captured_at, source}`, linkcheck.rot.copies) is the archived copy a reader
 can go to instead. Both are optional and may come from an older history row, so every
 field is read defensively: a missing or odd value is left out, never printed as `None`.
 """

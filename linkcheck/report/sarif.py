@@ -26,7 +26,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from linkcheck import __version__
+from linkcheck._version import __version__
 from linkcheck.models import WARNING_STATUSES, Location, Report, Result, Status, iso_utc
 from linkcheck.report import ReportOptions
 from linkcheck.report.rot_notes import drift_text, is_broken, is_drifted, suggestion_text

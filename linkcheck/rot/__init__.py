@@ -29,33 +29,66 @@ Nothing here raises for what the network does; `compare_with_archive` raises
 ArchiveError only for an archive that exists but cannot be read.
 """
 
-from linkcheck.rot.drift import (
-    DEFAULT_DRIFT_THRESHOLD,
-    DriftResult,
-    compare,
-    compare_with_archive,
-    main_text,
-    similarity,
-)
-from linkcheck.rot.soft404 import (
-    DEFAULT_BODY_LIMIT,
-    DEFAULT_PROBE_SIMILARITY,
-    DEFAULT_SUPPORTED_SIMILARITY,
-    Fetch,
-    PageSnapshot,
-    Soft404Detector,
-    Soft404Options,
-    Soft404Verdict,
-    snapshot_from_outcome,
-)
-from linkcheck.rot.suggest import (
-    DEFAULT_MEMENTO_TIMEGATE,
-    DEFAULT_SUGGEST_TIMEOUT,
-    DEFAULT_WAYBACK_API,
-    SuggestOutcome,
-    check_cited_copy,
-    suggest,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from linkcheck.rot.drift import DEFAULT_DRIFT_THRESHOLD
+    from linkcheck.rot.drift import DriftResult
+    from linkcheck.rot.drift import compare
+    from linkcheck.rot.drift import compare_with_archive
+    from linkcheck.rot.drift import main_text
+    from linkcheck.rot.drift import similarity
+    from linkcheck.rot.soft404 import DEFAULT_BODY_LIMIT
+    from linkcheck.rot.soft404 import DEFAULT_PROBE_SIMILARITY
+    from linkcheck.rot.soft404 import DEFAULT_SUPPORTED_SIMILARITY
+    from linkcheck.rot.soft404 import Fetch
+    from linkcheck.rot.soft404 import PageSnapshot
+    from linkcheck.rot.soft404 import Soft404Detector
+    from linkcheck.rot.soft404 import Soft404Options
+    from linkcheck.rot.soft404 import Soft404Verdict
+    from linkcheck.rot.soft404 import snapshot_from_outcome
+    from linkcheck.rot.copies import DEFAULT_MEMENTO_TIMEGATE
+    from linkcheck.rot.copies import DEFAULT_SUGGEST_TIMEOUT
+    from linkcheck.rot.copies import DEFAULT_WAYBACK_API
+    from linkcheck.rot.copies import SuggestOutcome
+    from linkcheck.rot.copies import check_cited_copy
+    from linkcheck.rot.copies import suggest
+
+#: Imported on first use: the settings read the defaults in `linkcheck.rot.options` without
+#: pulling in the HTTP code the suggestions need.
+_HOMES = {
+    "DEFAULT_DRIFT_THRESHOLD": "linkcheck.rot.drift",
+    "DriftResult": "linkcheck.rot.drift",
+    "compare": "linkcheck.rot.drift",
+    "compare_with_archive": "linkcheck.rot.drift",
+    "main_text": "linkcheck.rot.drift",
+    "similarity": "linkcheck.rot.drift",
+    "DEFAULT_BODY_LIMIT": "linkcheck.rot.soft404",
+    "DEFAULT_PROBE_SIMILARITY": "linkcheck.rot.soft404",
+    "DEFAULT_SUPPORTED_SIMILARITY": "linkcheck.rot.soft404",
+    "Fetch": "linkcheck.rot.soft404",
+    "PageSnapshot": "linkcheck.rot.soft404",
+    "Soft404Detector": "linkcheck.rot.soft404",
+    "Soft404Options": "linkcheck.rot.soft404",
+    "Soft404Verdict": "linkcheck.rot.soft404",
+    "snapshot_from_outcome": "linkcheck.rot.soft404",
+    "DEFAULT_MEMENTO_TIMEGATE": "linkcheck.rot.copies",
+    "DEFAULT_SUGGEST_TIMEOUT": "linkcheck.rot.copies",
+    "DEFAULT_WAYBACK_API": "linkcheck.rot.copies",
+    "SuggestOutcome": "linkcheck.rot.copies",
+    "check_cited_copy": "linkcheck.rot.copies",
+    "suggest": "linkcheck.rot.copies",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_BODY_LIMIT",

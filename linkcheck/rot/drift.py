@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import linkcheck.config as _config
+from linkcheck.rot.options import DEFAULT_DRIFT_THRESHOLD
 from linkcheck.safehtml import SafeHTMLParser
 
 #: Below this similarity a page counts as drifted. On the labelled fixtures
@@ -32,7 +32,6 @@ from linkcheck.safehtml import SafeHTMLParser
 #: more, one paragraph in five rewritten 0.71; two paragraphs in five rewritten 0.46, the
 #: article cut to two paragraphs of five 0.44 or less, replaced or cut to a stub 0.21 or
 #: less. 0.6 sits in the gap between 0.46 and 0.71, over 0.1 from each side.
-DEFAULT_DRIFT_THRESHOLD = _config.DEFAULT_DRIFT_THRESHOLD  # the default lives in linkcheck.config (config.toml key)
 #: Bytes of each body `compare_with_archive` compares (the soft-404 body limit: one GET serves both).
 DEFAULT_COMPARE_LIMIT = 256 * 1024
 #: Words per shingle: long enough that shared stock phrases do not make two texts alike.

@@ -40,7 +40,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 
 import httpx
 
-import linkcheck.config as _config
+from linkcheck.rot.options import DEFAULT_PROBE_SIMILARITY
 from linkcheck.models import Redirect
 from linkcheck.rot.drift import (
     DEFAULT_COMPARE_LIMIT,
@@ -56,7 +56,6 @@ if TYPE_CHECKING:
     from linkcheck.check.outcome import Outcome
 
 #: A cited page whose main text is this similar to the probe's is the host's template.
-DEFAULT_PROBE_SIMILARITY = _config.DEFAULT_PROBE_SIMILARITY  # the default lives in linkcheck.config (config.toml key)
 #: The same, when the cited page's own title or h1 says "not found".
 DEFAULT_SUPPORTED_SIMILARITY = 0.7
 #: Fewer words than this, without a "not found" heading, and the probe proves nothing

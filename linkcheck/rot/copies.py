@@ -20,7 +20,7 @@ note; the outcome is then `SuggestOutcome(None, notes)`, never an exception.
 
 from __future__ import annotations
 
-import linkcheck.config as _config
+from linkcheck.rot.options import DEFAULT_MEMENTO_TIMEGATE, DEFAULT_WAYBACK_API
 
 import asyncio
 import os
@@ -35,8 +35,6 @@ import httpx
 
 from linkcheck.models import iso_utc
 
-DEFAULT_MEMENTO_TIMEGATE = _config.DEFAULT_MEMENTO_TIMEGATE  # the default lives in linkcheck.config (config.toml key)
-DEFAULT_WAYBACK_API = _config.DEFAULT_WAYBACK_API  # the default lives in linkcheck.config (config.toml key)
 #: Seconds one service may take (all its requests together) before it is given up on.
 DEFAULT_SUGGEST_TIMEOUT = 15.0
 #: The pywb collection name local replay paths start with.
