@@ -7,12 +7,16 @@ refresh, the text of an `<a>`):
   `SafeHTMLParser`). It reports where each start tag begins; the value's own column comes
   from re-scanning the tag's source text with the parser's own attribute regex;
 - a fast scanner, three to four times quicker: compiled regexes walk the markup in C, and
-  Python sees only the tags that matter. It reads the plain subset of HTML whose
-  tokenizing by `HTMLParser` is certain (tags in simple attribute syntax, closed
-  comments, doctype, CDATA, script and style) and gives up on anything else (`<a/b>`, an
-  unclosed comment, `x<y` in text); the reference then reads the whole document. It
-  copies the tokenizer of a known `html.parser`, so it only runs where the stdlib is that
-  code (`fast_scanner_applies`).
+  Python sees only the tags that matter. It reads the plain subset of HTML that every
+  `html.parser` since 3.11 tokenizes the same way, before and after the 2025 rewrite
+  (CPython gh-135661: comments closed by `--!>`, script end tags, `<![CDATA[`, title and
+  textarea as text, iframe, xmp, noembed and noframes as raw text): tags in simple
+  attribute syntax, comments closed by a plain `-->`, doctype, CDATA and conditional
+  sections with no `>` inside, script and style, and RCDATA/raw text elements with no
+  markup inside. On anything else (`<a/b>`, an unclosed comment, `x<y` in text, `<title>`
+  with a tag inside) it gives up and the reference reads the whole document. Nothing is
+  checked at run time: differential tests (tests/test_extract_html_differential.py, tag
+  soup and every fixture) prove it equal to the reference on the Python that runs them.
 
 Either way the position is that of the value as written, while the target is the value
 unescaped (`&amp;` -> `&`), as a browser sees it. Text is never scanned for bare URLs: in
@@ -21,16 +25,12 @@ HTML, a citation is an element.
 
 from __future__ import annotations
 
-import _markupbase
-import hashlib
-import html.parser
-import inspect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from html import unescape
-from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant  # type: ignore[attr-defined]
+from html.parser import attrfind_tolerant, tagfind_tolerant  # type: ignore[attr-defined]
 
 from linkcheck.extract import ExtractOptions
 from linkcheck.extract.plaintext import line_columns
@@ -83,7 +83,7 @@ def extract(text: str, options: ExtractOptions) -> Iterator[RawLink]:
 
 def find_links(text: str) -> list[Found]:
     """Every link in `text`, sorted by offset; never raises on malformed markup."""
-    found = scan_links(text) if fast_scanner_applies() else None
+    found = scan_links(text)
     return reference_links(text) if found is None else found
 
 
@@ -244,7 +244,16 @@ _HREF = "[hH][rR][eE][fF]"
 #: What starts a comment, declaration, processing instruction or a tag the plain syntax
 #: misses: `_markup_end` reads it, or gives up.
 _OTHER_MARKUP = r"<[a-zA-Z!?/]"
-_LINK_OR_RAW_TEXT = "|".join(sorted(_LINK_ELEMENTS | set(HTMLParser.CDATA_CONTENT_ELEMENTS)))
+#: Raw text in every `html.parser`: the content up to the end tag is not markup.
+_RAW_TEXT_ELEMENTS = frozenset({"script", "style"})
+#: Elements whose content one `html.parser` reads as markup and another as text: RCDATA
+#: (`title`, `textarea`) and raw text (`iframe`, `xmp`, `noembed`, `noframes`) since
+#: gh-135661. The scanner reads them only where both readings agree (no `<` inside).
+_RCDATA_ELEMENTS = frozenset({"title", "textarea"})  # text, unescaped
+_MAYBE_TEXT_ELEMENTS = _RCDATA_ELEMENTS | {"iframe", "xmp", "noembed", "noframes"}
+#: Start tags the scanner never reads: `<plaintext>` (text to the end, in some versions).
+_GIVE_UP_ELEMENTS = frozenset({"plaintext"})
+_LINK_OR_RAW_TEXT = "|".join(sorted(_LINK_ELEMENTS | _RAW_TEXT_ELEMENTS | _MAYBE_TEXT_ELEMENTS | _GIVE_UP_ELEMENTS))
 #: Outside an `<a>`, text, end tags and the start tags of other elements change nothing:
 #: skipped in C, up to a start tag that matters, other markup, or the end. The commonest
 #: link, `<a … href=…>text</a>`, is matched whole: its first href (the one that counts)
@@ -273,14 +282,23 @@ _INSIDE_ANCHOR = re.compile(
       | (?P<other>{_OTHER_MARKUP})""",
     re.VERBOSE,
 )
-_RAW_TEXT_ELEMENTS = HTMLParser.CDATA_CONTENT_ELEMENTS  # `<script>`, `<style>`
-# As `html.parser` and `_markupbase` (same names there): comment, end tag and declaration.
-_COMMENT_CLOSE = re.compile(r"--\s*>")
-_END_TAG = re.compile(r"</\s*([a-zA-Z][-.a-zA-Z0-9:_]*)\s*>")
-_MARKED_SECTION_CLOSE = {
-    **dict.fromkeys(("temp", "cdata", "ignore", "include", "rcdata"), re.compile(r"]\s*]\s*>")),
-    **dict.fromkeys(("if", "else", "endif"), re.compile(r"]\s*>")),
-}
+#: What closes a comment in one `html.parser` or another: `--\s*>` before gh-135661,
+#: `--!?>` since. The scanner reads a comment only where the first of them is `-->`.
+_COMMENT_CLOSE = re.compile(r"--(?:\s*|!)>")
+_CONDITIONAL_SECTIONS = frozenset({"if", "else", "endif"})  # `<![if IE]>`, `<![endif]>`
+
+
+@cache
+def _end_tags(tag: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    r"""How the raw text of `tag` ends: before gh-135661 (`</\s*tag\s*>`, Unicode case
+    folding) and since (`</tag` then a blank, `/` or `>`, ASCII)."""
+    return (
+        re.compile(rf"</\s*{tag}\s*>", re.IGNORECASE),
+        re.compile(rf"</{tag}(?=[\t\n\r\f />])", re.IGNORECASE | re.ASCII),
+    )
+
+
+_PLAIN_END_TAG_REST = re.compile(r"[ \t\n\r\f]*>")
 
 
 def scan_links(text: str) -> list[Found] | None:
@@ -347,25 +365,49 @@ class _Scanner:
 
     def _start_tag(self, match: re.Match[str]) -> int:
         tag = match["tag"].lower()
+        if tag in _GIVE_UP_ELEMENTS:
+            return -1
         if tag in _LINK_ELEMENTS:
             self.links.start_tag(tag, _plain_attribute_values(self.text, match.end("tag"), match.start("close")))
-        if tag in _RAW_TEXT_ELEMENTS and match["close"] == ">":
-            return self._raw_text_end(tag, match.end("close"))
+        if match["close"] == ">":
+            if tag in _RAW_TEXT_ELEMENTS:
+                return self._raw_text_end(tag, match.end("close"))
+            if tag in _MAYBE_TEXT_ELEMENTS:
+                return self._maybe_text_end(tag, match.end("close"))
         return match.end("close")
 
     def _raw_text_end(self, tag: str, start: int) -> int:
         """Where the content of `<script>` or `<style>` (from `start`) ends with its end tag;
-        -1 if unsure. Unclosed, it runs to the end: `HTMLParser` never reports it."""
-        closer = re.compile(rf"</\s*{tag}\s*>", re.IGNORECASE)  # as HTMLParser.set_cdata_mode
-        found = closer.search(self.text, start, self.end)
-        if found is None:
-            return self.end
-        end_tag = _END_TAG.match(self.text, found.start())
-        if end_tag is None or end_tag[1].lower() != tag:  # `</ſcript>`: HTMLParser reads on
+        -1 if unsure: where the parsers before and since gh-135661 would end it in different
+        places. Unclosed, it runs to the end (reported as text by the newer parsers only)."""
+        before, since = _end_tags(tag)
+        old = before.search(self.text, start, self.end)
+        new = since.search(self.text, start, self.end)
+        if old is None and new is None:
+            return -1 if self.links.anchor is not None else self.end
+        if old is None or new is None or old.start() != new.start():
+            return -1  # `</ script>`, `</script/>`, `</ſcript>`, `</script\v>`
+        rest = _PLAIN_END_TAG_REST.match(self.text, new.end(), self.end)
+        if rest is None or rest.end() != old.end():
             return -1
-        if self.links.anchor is not None and found.start() > start:
-            self.links.anchor.words.append(self.text[start : found.start()])
-        return found.end()
+        if self.links.anchor is not None and old.start() > start:
+            self.links.anchor.words.append(self.text[start : old.start()])
+        return old.end()
+
+    def _maybe_text_end(self, tag: str, start: int) -> int:
+        """Where the scanner goes on after `<title>` and its kin (from `start`): at the end
+        tag, read as markup, where the content holds no `<` (so it is text to every parser,
+        unescaped: in an anchor, raw text such as `<iframe>`'s must hold no `&` either, as
+        the newer parsers keep it as written); else -1."""
+        found = _end_tags(tag)[1].search(self.text, start, self.end)
+        if found is None:
+            return -1
+        content = self.text[start : found.start()]
+        if "<" in content:
+            return -1
+        if self.links.anchor is not None and tag not in _RCDATA_ELEMENTS and "&" in content:
+            return -1
+        return start
 
 
 def _plain_attribute_values(text: str, start: int, stop: int) -> dict[str, tuple[int, str]]:
@@ -386,14 +428,20 @@ def _markup_end(text: str, start: int, end: int) -> int:
     `HTMLParser` reads it; -1 for an unclosed one and for a tag not in plain syntax."""
     if text.startswith("<!--", start):
         close = _COMMENT_CLOSE.search(text, start + 4, end)
-        return close.end() if close else -1
+        return close.end() if close and close.group() == "-->" else -1
     if text.startswith("<?", start):
         return _after(">", text, start + 2, end)
     if text.startswith("<![", start):
+        # A CDATA or conditional section, read the same by `_markupbase` (`]]>`, `]>`) and,
+        # since gh-135661, as CDATA (`]]>`) or a bogus comment (the first `>`): where the
+        # first `>` is the one that closes it.
+        close = _after(">", text, start + 3, end)
+        if text.startswith("<![CDATA[", start):
+            return close if close - 3 >= start + 9 and text.startswith("]]", close - 3) else -1
         name = DECLARATION_NAME.match(text, start + 3, end)
-        closer = _MARKED_SECTION_CLOSE.get(name.group().lower()) if name else None
-        close = closer.search(text, start + 3, end) if closer else None
-        return close.end() if close else -1
+        if name and name.group().lower() in _CONDITIONAL_SECTIONS and close > 0 and text[close - 2] == "]":
+            return close
+        return -1
     if text.startswith("<!", start):
         after = start + 9 if text[start : start + 9].lower() == "<!doctype" else start + 2
         return _after(">", text, after, end)
@@ -404,73 +452,6 @@ def _after(needle: str, text: str, start: int, end: int) -> int:
     """The offset just after the first `needle` in `text[start:end]`, -1 if there is none."""
     found = text.find(needle, start, end)
     return found + len(needle) if found >= 0 else -1
-
-
-@cache
-def fast_scanner_applies() -> bool:
-    """Whether `html.parser` is the code the fast scanner copies (checked once).
-
-    The scanner repeats what `HTMLParser`'s tokenizer does on plain markup, and Python
-    releases do change that tokenizer (comments, script end tags, RCDATA elements). So
-    the source of every part it copies is fingerprinted; on an unknown stdlib only the
-    reference runs, slower but never different.
-    """
-    try:
-        return _stdlib_fingerprint() in _KNOWN_STDLIB
-    except (OSError, TypeError, AttributeError):  # no source to read: a frozen or stripped stdlib
-        return False
-
-
-#: `_stdlib_fingerprint` where the scanner was checked against HTMLParser: the same in
-#: CPython 3.11.2, 3.11.7, 3.12.1 and 3.13.0. The 2025 security releases (3.11.14, …)
-#: change the tokenizer (CPython gh-135661): there the reference runs, until checked.
-_KNOWN_STDLIB = frozenset({"13ee95487cb2d47cf63bc5388876168d51babba6ec67ba9fe1ef835379d4f503"})
-
-
-def _stdlib_fingerprint() -> str:
-    """sha256 of the source of the stdlib methods and regexes the fast scanner copies."""
-    parser = html.parser.HTMLParser
-    methods = [getattr(parser, name) for name in _PARSER_METHODS]  # its own, or inherited from _markupbase
-    patterns = [getattr(html.parser, name) for name in _PARSER_PATTERNS] + [
-        _markupbase._declname_match.__self__,  # type: ignore[attr-defined]
-        _markupbase._commentclose,  # type: ignore[attr-defined]
-        _markupbase._markedsectionclose,  # type: ignore[attr-defined]
-        _markupbase._msmarkedsectionclose,  # type: ignore[attr-defined]
-    ]
-    parts = [inspect.getsource(method) for method in methods]
-    parts += [f"{pattern.pattern!r} {pattern.flags}" for pattern in patterns]
-    parts.append(repr(parser.CDATA_CONTENT_ELEMENTS))
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
-_PARSER_METHODS = (
-    "feed",
-    "close",
-    "set_cdata_mode",
-    "clear_cdata_mode",
-    "goahead",
-    "parse_html_declaration",
-    "parse_bogus_comment",
-    "parse_pi",
-    "parse_starttag",
-    "check_for_whole_start_tag",
-    "parse_endtag",
-    "parse_comment",
-    "parse_marked_section",
-    "_scan_name",
-    "updatepos",
-)
-_PARSER_PATTERNS = (
-    "interesting_normal",
-    "starttagopen",
-    "piclose",
-    "commentclose",
-    "tagfind_tolerant",
-    "attrfind_tolerant",
-    "locatestarttagend_tolerant",
-    "endendtag",
-    "endtagfind",
-)
 
 
 # -- values -------------------------------------------------------------------------
