@@ -225,6 +225,10 @@ _STRONG_MARKERS: list[tuple[str, re.Pattern[bytes]]] = [
     ("ModSecurity", re.compile(rb"mod_security|modsecurity", re.I)),
     ("Vercel", re.compile(rb"vercel security checkpoint", re.I)),
     ("DDoS-Guard", re.compile(rb"ddos-guard\.net/|<title>\s*ddos-guard\s*</title>", re.I)),
+    ("Imperva/Distil", re.compile(rb"<title>\s*pardon our interruption", re.I)),
+    ("Radware", re.compile(rb"radware bot manager|validate\.perfdrive\.com", re.I)),
+    ("Reblaze", re.compile(rb"rbzns|window\.rbzid", re.I)),
+    ("Fastly", re.compile(rb"<title>\s*client challenge\s*</title>", re.I)),
 ]  # fmt: skip
 
 #: (vendor, pattern): scripts these services inject into every page they serve; a wall only
@@ -236,6 +240,7 @@ _WEAK_MARKERS: list[tuple[str, re.Pattern[bytes]]] = [
     ("PerimeterX", re.compile(rb"_pxappid|/_px/|perimeterx", re.I)),
     ("AWS WAF", re.compile(rb"\.awswaf\.com", re.I)),
     ("a CAPTCHA", re.compile(rb"g-recaptcha|h-captcha|hcaptcha\.com/1/api\.js|challenges\.cloudflare\.com/turnstile", re.I)),
+    ("a CAPTCHA", re.compile(rb"verify (that )?you are (a )?human|are you a robot\?|prove you('|&#39;)?re not a robot", re.I)),
 ]  # fmt: skip
 
 
@@ -248,7 +253,8 @@ _WALL_KEYS = (
     b"datadome", b"px-", b"_pxappid", b"/_px/", b"perimeterx", b"& hold", b"&amp; hold", b"awswaf", b"aws-waf",
     b"request blocked", b"api-services-support@amazon", b"robot check", b"requested url was rejected",
     b"wordfence", b"limited by the site owner", b"mod_security", b"modsecurity", b"security checkpoint",
-    b"ddos-guard", b"turnstile",
+    b"ddos-guard", b"turnstile", b"pardon our interruption", b"radware", b"perfdrive", b"rbzns", b"rbzid",
+    b"client challenge", b"human", b"robot",
 )  # fmt: skip
 
 
@@ -257,6 +263,7 @@ _WALL_KEYS = (
 _SUCCESS_WALL_KEYS = (
     b"cdn-cgi", b"cf_chl", b"just a moment", b"checking your browser", b"incapsula", b"sucuri", b"captcha",
     b"_pxappid", b"/_px/", b"hold to confirm", b"awswaf", b"robot check", b"url was rejected", b"turnstile",
+    b"pardon our interruption", b"perfdrive", b"rbzid", b"client challenge", b"human", b"robot",
 )  # fmt: skip
 
 

@@ -141,3 +141,22 @@ def test_a_cookie_banner_or_a_sidebar_login_on_a_real_page_is_no_wall():
     for extra in (banner, sidebar):
         page = f"<html><head><title>Council approves budget</title></head><body>{extra}<main><p>{text}</p></main></body></html>"
         assert page_wall_in(page.encode(), "text/html", "https://news.test/2024/budget") is None, extra
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "vendor"),
+    [
+        (403, b"<html><head><title>Pardon Our Interruption</title></head><body><p>As you were browsing something about your browser made us think you were a bot.</p></body></html>", "Imperva/Distil"),
+        (200, b"<html><head><title>Client Challenge</title><script src='/_fs-ch-1T1wmsGaOgGaSxcX/script.js'></script></head><body></body></html>", "Fastly"),
+        (403, b"<html><body><script src='https://validate.perfdrive.com/x.js'></script><p>Radware Bot Manager Captcha</p></body></html>", "Radware"),
+        (200, b"<html><body><h1>Please verify you are a human</h1><div id='challenge'></div></body></html>", "a CAPTCHA"),
+    ],
+)
+def test_more_walls(status, body, vendor):
+    wall = bot_wall(status, {"content-type": "text/html"}, body)
+    assert wall is not None and wall.vendor == vendor
+
+
+def test_an_article_about_robots_and_humans_is_no_wall():
+    text = article().replace("The harbour authority", "Are you a robot? The question of how to verify you are a human online. The harbour authority")
+    assert bot_wall(200, {"content-type": "text/html"}, text.encode()) is None
