@@ -27,6 +27,7 @@ from linkcheck.config import (
 )
 from linkcheck.errors import ArchiveBusy, Interrupted, LinkcheckError, NetworkUnavailable, UsageError
 from linkcheck.models import Report, Result, Status
+from linkcheck.inputs import resolve_inputs
 from linkcheck.outfile import check_writable, is_stdout, write_safely
 from linkcheck.pipeline import check_paths, extract_paths
 from linkcheck.report import ReportOptions, known_formats, writer
@@ -188,7 +189,8 @@ def check(
 ) -> int:
     """Find every cited URL under PATHS, check it, report, and exit 1 if any is broken.
 
-    PATHS are files and folders. Folders are walked (hidden folders and .gitignored
+    PATHS are files and folders, `-` (a document on standard input) or web pages
+    (https://…: the links of the page, fetched through the same guard). Folders are walked (hidden folders and .gitignored
     files skipped). Read: Markdown, HTML, plain text, reStructuredText, AsciiDoc,
     LaTeX, BibTeX, RIS, CSL-JSON, wikitext, Jupyter notebooks, PDF, DOCX and EPUB.
     Every check is recorded in the archive folder's history; the report says what
@@ -219,8 +221,8 @@ def check(
     started = time.monotonic()
     log = _RunLog(log_file)
     try:
-        with _progress(quiet, settings.fail_on) as progress:
-            report = check_paths(paths, settings, only=only, on_total=progress.total, on_result=progress.result)
+        with resolve_inputs(paths, settings) as inputs, _progress(quiet, settings.fail_on) as progress:
+            report = check_paths(inputs, settings, only=only, on_total=progress.total, on_result=progress.result)
     except Interrupted as exc:
         if exc.report is not None:
             _render(exc.report, settings, targets, time.monotonic() - started, quiet)

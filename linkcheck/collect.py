@@ -146,7 +146,7 @@ def _extracted(
     the GIL would serialize it); the results are the same, in the same order, as in one
     process. Huge plain-text files are always streamed here, in this process.
     """
-    digests = [cache.digest(document) if cache is not None else None for document in documents]
+    digests = [cache.digest(document) if cache is not None and not document.transient else None for document in documents]
     known = [cache.get(document, digest) if cache is not None else None for document, digest in zip(documents, digests)]
     todo = [document for document, hit in zip(documents, known) if hit is None]
     fresh = iter(_parse(todo, options, max_file_size))
@@ -279,6 +279,8 @@ class _LinkCollector:
         return new
 
     def add(self, raw: RawLink, document: Document) -> None:
+        if document.base_url is not None and raw.base is None:
+            raw = raw._replace(base=document.base_url)  # a web page's relative links are on the web
         found = self._seen.get((raw.target, raw.base)) or self._first_sight(raw, document)
         if found is None:
             return

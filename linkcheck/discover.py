@@ -7,6 +7,7 @@ stop a run over a thousand readable ones. Only a missing input path is an error.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -32,6 +33,27 @@ class Document:
     format: str
     #: Where a link starting with "/" is resolved: the input folder, or "." for a named file.
     root: Path
+    #: The URL relative links are resolved against (a web page given as input), if any.
+    base_url: str | None = None
+    #: A temporary file standing for an input (stdin, a web page): never cached.
+    transient: bool = False
+
+
+class NamedInput(os.PathLike[str]):
+    """A temporary file standing for an input that is not a file (`-`, a web page): read
+    like a file, named in reports as `display`, compared across runs by `key`."""
+
+    def __init__(self, path: Path, *, display: str, key: str, base_url: str | None = None) -> None:
+        self.path = path
+        self.display = display
+        self.key = key
+        self.base_url = base_url
+
+    def __fspath__(self) -> str:
+        return os.fspath(self.path)
+
+    def __repr__(self) -> str:
+        return f"NamedInput({self.display!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +86,8 @@ class Discovery:
             elif given.is_file():
                 # A file named explicitly is always read, whatever its suffix.
                 document = self._document(given, _display(given), Path("."), explicit=True)
+                if document and isinstance(raw, NamedInput):
+                    document = dataclasses.replace(document, display=raw.display, base_url=raw.base_url, transient=True)
                 if document:
                     yield document
             else:

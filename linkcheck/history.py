@@ -116,7 +116,7 @@ class Check:
 
 def inputs_key(paths: Sequence[str | os.PathLike[str]]) -> str:
     """Runs over the same inputs are compared; the key is their sorted absolute paths."""
-    return json.dumps(sorted(str(Path(path).resolve()) for path in paths))
+    return json.dumps(sorted(getattr(path, "key", None) or str(Path(path).resolve()) for path in paths))
 
 
 class History:

@@ -58,3 +58,32 @@ def test_root_dir_resolves_root_relative_links_on_disk(env):
     results = report(env)
     assert {url.rsplit("/", 1)[-1]: r["status"] for url, r in results.items()} == {"logo.svg": "ok", "none.png": "dead"}
     assert code == 1
+
+
+def test_documents_on_standard_input(farm, env):
+    from click.testing import CliRunner
+
+    from linkcheck.cli import cli
+
+    site = farm.host().route("/ok", respond(200, "<p>ok</p>"))
+    text = f"Notes\n\nSee <{site.url('/ok')}> and <{site.url('/gone')}>.\n"
+    result = CliRunner().invoke(cli, ["check", "-", *FAST, "--no-history", "--format", "json:r.json"], input=text, catch_exceptions=False)
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    results = report(env)
+    assert results[site.url("/gone")]["status"] == "dead"
+    assert results[site.url("/gone")]["locations"] == [{"file": "<stdin>", "line": 3, "column": 5 + len(site.url("/ok")) + 8}]
+    assert not any(env.glob("input-*"))  # the temporary file is gone with the run
+
+
+def test_the_links_of_a_web_page(farm, env, monkeypatch):
+    site = farm.host()
+    site.route("/list", respond(200, '<html><body><a href="/papers/1">one</a>\n<a href="gone">two</a></body></html>'))
+    site.route("/papers/1", respond(200, "<p>paper</p>"))
+    code, out, err = run("check", site.url("/list"), *FAST, "--no-history", "--format", "json:r.json")
+    results = report(env)
+    assert results[site.url("/papers/1")]["status"] == "ok" and results[site.url("/gone")]["status"] == "dead"
+    assert results[site.url("/gone")]["locations"][0]["file"] == site.url("/list") and code == 1
+    # The page itself is fetched through the guard: a private address is refused without --allow-private.
+    monkeypatch.delenv("LINKCHECK_NETWORK_ALLOW_PRIVATE")
+    code, out, err = run("check", site.url("/list"), *FAST, "--no-history")
+    assert code == 2 and "cannot be read as an input" in err and "private" in err
