@@ -249,6 +249,8 @@ def load_settings(
             section, _, key = dotted.partition(".")
             _set(settings, section, key, value, source="command line")
     environment = os.environ if environ is None else environ
+    if not settings.check.github_token and environment.get("GITHUB_TOKEN"):
+        settings.check.github_token = environment["GITHUB_TOKEN"]  # what every GitHub Action has
     for host in settings.hosts.values():
         for value in host.headers.values():
             expand_env(value, environment)  # fail now, not in the middle of a run

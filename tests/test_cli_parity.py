@@ -87,3 +87,31 @@ def test_the_links_of_a_web_page(farm, env, monkeypatch):
     monkeypatch.delenv("LINKCHECK_NETWORK_ALLOW_PRIVATE")
     code, out, err = run("check", site.url("/list"), *FAST, "--no-history")
     assert code == 2 and "cannot be read as an input" in err and "private" in err
+
+
+def test_github_links_go_through_the_api_with_the_token(farm, env, monkeypatch):
+    """lychee's most asked-for feature after walls: with GITHUB_TOKEN, github.com links are
+    asked of the API (which says plainly what exists); the token goes there only."""
+    api = farm.host("127.0.0.1")
+    api.route("/repos/octo/tools", respond(200, '{"html_url": "https://github.com/octo/tools"}', {"content-type": "application/json"}))
+    api.route("/repos/octo/tools/contents/docs/setup.md?ref=main", respond(200, "{}", {"content-type": "application/json"}))
+    api.route("/repos/octo/tools/issues/7", respond(200, "{}", {"content-type": "application/json"}))
+    api.route("/repos/octo/gone", respond(404, '{"message": "Not Found"}', {"content-type": "application/json"}))
+    from tests.farm import redirect
+
+    api.route("/repos/octo/old-name", redirect(301, "/repositories/42"))
+    api.route("/repositories/42", respond(200, '{"html_url": "https://github.com/octo/new-name"}', {"content-type": "application/json"}))
+    other = farm.host("127.0.0.2").route("/page", respond(200, "<p>page</p>"))
+    cited = ["https://github.com/octo/tools", "https://github.com/octo/tools/blob/main/docs/setup.md#install",
+             "https://github.com/octo/tools/issues/7", "https://github.com/octo/gone", "https://github.com/octo/old-name"]  # fmt: skip
+    document(env, "doc.md", "".join(f"<{url}>\n" for url in cited) + f"<{other.url('/page')}>\n")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_secret123")
+    monkeypatch.setenv("LINKCHECK_CHECK_GITHUB_API", api.origin)
+    code, out, err = run("check", "doc.md", *FAST, "--no-history", "--format", "json:r.json")
+    results = report(env)
+    assert [results[url]["status"] for url in cited] == ["ok", "ok", "ok", "dead", "redirect_permanent"], (out, err)
+    assert results[cited[1]]["error"] == "checked through the GitHub API; #install not verified"
+    assert results[cited[4]]["final_url"] == "https://github.com/octo/new-name" and code == 1
+    assert {r.header("authorization") for r in api.requests} == {"Bearer ghp_secret123"}
+    assert all(r.header("authorization") is None for r in other.requests)  # the token stays with the API
+    assert "ghp_secret123" not in (env / "r.json").read_text() + out + err

@@ -25,6 +25,7 @@ from linkcheck.anchors import fragment_present, html_anchors, is_checkable_fragm
 from linkcheck.check.classify import classify
 from linkcheck.check.client import address_policy, uses_proxy
 from linkcheck.check.fetch import Fetcher, FetchPolicy
+from linkcheck.check.github import api_headers, api_url, moved_to
 from linkcheck.check.guard import check_host
 from linkcheck.check.limits import GlobalSlots, HostStats, Limiter
 from linkcheck.check.outcome import Failure, FailureKind, Outcome, blocked_failure
@@ -98,6 +99,8 @@ class Engine:
             precheck=self._precheck if uses_proxy(settings) and not settings.network.allow_private else None,
         )
         self._policy = address_policy(settings)
+        #: With a token, GitHub links are asked of this API host (`linkcheck.check.github`).
+        self._github_host = urlsplit(check.github_api).hostname if check.github_token else None
         self._headers_cache: dict[str, dict[str, str]] = {}
         #: Hooks the pipeline sets: archiving (`--archive`), page judgement (soft 404,
         #: drift) and archived-copy suggestions for broken citations.
@@ -115,9 +118,13 @@ class Engine:
         self.notices: list[Notice] = []
 
     def _headers_for(self, host: str) -> dict[str, str]:
-        """Configured headers for exactly this host; expanded once, never sent elsewhere."""
+        """Configured headers for exactly this host; expanded once, never sent elsewhere
+        (the GitHub token goes to the API host only)."""
         if host not in self._headers_cache:
-            self._headers_cache[host] = self.settings.host_headers(host)
+            headers = self.settings.host_headers(host)
+            if self._github_host is not None and host == self._github_host:
+                headers = {**headers, **api_headers(self.settings.check.github_token)}
+            self._headers_cache[host] = headers
         return self._headers_cache[host]
 
     @property
@@ -162,6 +169,9 @@ class Engine:
             return await self._with_suggestions(
                 links, [verdict_result(Link(link.url, link.locations, Status.PARKED, lander), checked_at) for link in links]
             )
+        github = api_url(links[0].request_url, self.settings.check.github_api) if self._github_host else None
+        if github is not None:
+            return await self._with_suggestions(links, await self._github_results(links, github, checked_at, started))
         outcome = await self.fetch(links[0].request_url, body_limit)
         status, error = classify(outcome, self.accept, self.settings.check.retry_after_max)
         if status is Status.PARKED and error is not None:
@@ -201,6 +211,28 @@ class Engine:
                 )
             )
         return await self._with_suggestions(links, results)
+
+    async def _github_results(self, links: Sequence[Link], api: str, checked_at: datetime, started: float) -> list[Result]:
+        """A GitHub link's verdict from the API: the repository, file or issue exists (`ok`),
+        moved (a renamed repository: `redirect_permanent` to its new page) or is gone."""
+        outcome = await self.fetch(api, 64 * 1024)
+        status, error = classify(outcome, self.accept, self.settings.check.retry_after_max)
+        final = links[0].request_url
+        if status is Status.REDIRECT_PERMANENT or status is Status.REDIRECT_TEMPORARY:
+            moved = moved_to(outcome.last.body if outcome.last is not None else None)
+            if moved and moved.rstrip("/") != links[0].request_url.rstrip("/"):
+                status, error, final = Status.REDIRECT_PERMANENT, f"moved permanently (GitHub API) to {moved}", moved
+            else:
+                status, error = Status.OK, None
+        elif status is not Status.OK and error is not None:
+            error = f"GitHub API: {error}"
+        self.outcomes.update({link.url: outcome for link in links})
+        return [
+            Result(url=link.url, status=status, http_status=outcome.status, final_url=final if outcome.status is not None else None,
+                   error=_github_note(link, status, error), checked_at=checked_at,
+                   duration_ms=round((time.monotonic() - started) * 1000), locations=list(link.locations))  # fmt: skip
+            for link in links
+        ]
 
     async def _with_suggestions(self, links: Sequence[Link], results: list[Result]) -> list[Result]:
         if self.suggest is not None:
@@ -320,6 +352,13 @@ _NEEDS_COPY = frozenset({Status.DEAD, Status.ERROR, Status.SOFT404, Status.PARKE
 def wants_archived_copy(result: Result) -> bool:
     """Broken, or live with drifted content: an archived copy is looked for."""
     return result.status in _NEEDS_COPY or bool((result.drift or {}).get("drifted"))
+
+
+def _github_note(link: Link, status: Status, error: str | None) -> str | None:
+    """The API says the page exists; it says nothing of a #heading on it."""
+    if status is Status.OK and is_checkable_fragment(link.fragment):
+        return f"checked through the GitHub API; #{link.fragment} not verified"
+    return error
 
 
 #: What a fragment on a page built by scripts gets instead of `fragment_missing`.

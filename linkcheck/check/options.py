@@ -60,6 +60,8 @@ class CheckSettings:
     user_agent: str = setting(DEFAULT_USER_AGENT, "str", "User-Agent header")
     headers: list[str] = setting([], "list[header]", "headers sent to every host, \"Name: value\" (secrets belong in [hosts.\"NAME\"].headers, sent to that host only)")
     method: str = setting("head", "method", "first request method: head (GET fallback) or get")
+    github_token: str = setting("", "str", "token for GitHub's API: github.com repositories, files and issues are then checked through it (empty: the GITHUB_TOKEN environment variable, if set)")
+    github_api: str = setting("https://api.github.com", "str", "GitHub's API (a GitHub Enterprise server's /api/v3)")
 
 
 @dataclass
