@@ -119,7 +119,43 @@ def inputs_key(paths: Sequence[str | os.PathLike[str]]) -> str:
     return json.dumps(sorted(getattr(path, "key", None) or str(Path(path).resolve()) for path in paths))
 
 
-class History:
+class HistoryQueries:
+    """What every history backend answers the same way from its primitives (`timeline`,
+    `statuses`, `run_inputs`, `previous_run`): written once for SQLite and PostgreSQL."""
+
+    def timeline(self, url: str) -> list[Check]:
+        raise NotImplementedError
+
+    def statuses(self, run_id: int) -> dict[str, Status]:
+        raise NotImplementedError
+
+    def run_inputs(self, run_id: int) -> str | None:
+        raise NotImplementedError
+
+    def previous_run(self, inputs: str, before: int) -> int | None:
+        raise NotImplementedError
+
+    def failure_streak(self, url: str, broken: frozenset[Status], before_run: int) -> list[Check]:
+        """The unbroken run of failing checks of `url` up to (not including) `before_run`, oldest first."""
+        streak: list[Check] = []
+        for check in reversed(self.timeline(url)):
+            if check.run_id >= before_run:
+                continue
+            if check.status not in broken and check.status is not Status.SUSPECT:
+                break
+            streak.append(check)
+        return list(reversed(streak))
+
+    def diff(self, run_id: int, broken: frozenset[Status]) -> Diff:
+        """Compare run `run_id` with the previous complete run over the same inputs."""
+        inputs = self.run_inputs(run_id)
+        previous = self.previous_run(inputs, run_id) if inputs is not None else None
+        now = self.statuses(run_id)
+        before = self.statuses(previous) if previous is not None else {}
+        return compare(previous, before, now, broken)
+
+
+class History(HistoryQueries):
     """An open history database. Use as a context manager."""
 
     def __init__(self, folder: Path) -> None:
@@ -255,17 +291,6 @@ class History:
         rows = self.db.execute("SELECT * FROM checks WHERE url = ? ORDER BY checked_at, run_id", (url,)).fetchall()
         return [_check(row) for row in rows]
 
-    def failure_streak(self, url: str, broken: frozenset[Status], before_run: int) -> list[Check]:
-        """The unbroken run of failing checks of `url` up to (not including) `before_run`, oldest first."""
-        streak: list[Check] = []
-        for check in reversed(self.timeline(url)):
-            if check.run_id >= before_run:
-                continue
-            if check.status not in broken and check.status is not Status.SUSPECT:
-                break
-            streak.append(check)
-        return list(reversed(streak))
-
     def runs(self, limit: int = 50) -> list[Run]:
         self._mark_dead_runs_interrupted()
         rows = self.db.execute(
@@ -314,13 +339,6 @@ class History:
     def statuses(self, run_id: int) -> dict[str, Status]:
         return {url: Status(status) for url, status in self.db.execute("SELECT url, status FROM checks WHERE run_id = ?", (run_id,))}
 
-    def diff(self, run_id: int, broken: frozenset[Status]) -> Diff:
-        """Compare run `run_id` with the previous complete run over the same inputs."""
-        inputs = self.run_inputs(run_id)
-        previous = self.previous_run(inputs, run_id) if inputs is not None else None
-        now = self.statuses(run_id)
-        before = self.statuses(previous) if previous is not None else {}
-        return compare(previous, before, now, broken)
 
 
 class HistoryStore(Protocol):

@@ -31,8 +31,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from linkcheck.errors import ConfigError
-from linkcheck.history import _BATCH, _FLUSH_SECONDS, _SCHEMA_VERSION, _STATUSES, Check, Run, _extra, compare
-from linkcheck.models import Diff, Redirect, Result, Status
+from linkcheck.history import _BATCH, _FLUSH_SECONDS, _SCHEMA_VERSION, _STATUSES, Check, HistoryQueries, Run, _extra
+from linkcheck.models import Redirect, Result, Status
 
 SETTING = "history.url"
 #: The local SQLite file holding the extraction cache when the history is in PostgreSQL.
@@ -112,7 +112,7 @@ def _clean(text: str | None) -> str | None:
     return text.replace("\x00", "\ufffd") if text is not None and "\x00" in text else text
 
 
-class PostgresHistory:
+class PostgresHistory(HistoryQueries):
     """An open PostgreSQL history; the same methods as `History`. Use as a context manager."""
 
     def __init__(self, url: str, folder: Path) -> None:
@@ -281,17 +281,6 @@ class PostgresHistory:
         rows = self._rows(f"SELECT {_COLUMNS} FROM checks WHERE url = %s ORDER BY checked_at, run_id", (url,))
         return [_check(row) for row in rows]
 
-    def failure_streak(self, url: str, broken: frozenset[Status], before_run: int) -> list[Check]:
-        """The unbroken run of failing checks of `url` up to (not including) `before_run`, oldest first."""
-        streak: list[Check] = []
-        for check in reversed(self.timeline(url)):
-            if check.run_id >= before_run:
-                continue
-            if check.status not in broken and check.status is not Status.SUSPECT:
-                break
-            streak.append(check)
-        return list(reversed(streak))
-
     def runs(self, limit: int = 50) -> list[Run]:
         self._mark_dead_runs_interrupted()
         rows = self._rows(
@@ -337,13 +326,6 @@ class PostgresHistory:
     def statuses(self, run_id: int) -> dict[str, Status]:
         return {url: _STATUSES[status] for url, status in self._rows("SELECT url, status FROM checks WHERE run_id = %s", (run_id,))}
 
-    def diff(self, run_id: int, broken: frozenset[Status]) -> Diff:
-        """Compare run `run_id` with the previous complete run over the same inputs."""
-        inputs = self.run_inputs(run_id)
-        previous = self.previous_run(inputs, run_id) if inputs is not None else None
-        now = self.statuses(run_id)
-        before = self.statuses(previous) if previous is not None else {}
-        return compare(previous, before, now, broken)
 
 
 def _check(row: Sequence[Any]) -> Check:
