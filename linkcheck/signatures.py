@@ -557,6 +557,31 @@ def may_show_nothing(body: bytes | None) -> bool:
     return title is None or not title.group(1).strip()
 
 
+_META_REFRESH = re.compile(
+    rb"""<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*(\d+)\s*[;,]\s*(?:url\s*=\s*)?["']?([^"'>\s]+)""",
+    re.I,
+)
+#: A refresh within this many seconds is a redirect in all but name (a longer one is a notice).
+META_REFRESH_SECONDS = 5
+
+
+def meta_refresh(body: bytes | None, base: str) -> str | None:
+    """Where a page sends its reader at once with `<meta http-equiv="refresh">`, absolute."""
+    if not body:
+        return None
+    head = body[:SCAN_LIMIT]
+    lowered = head.lower()
+    if b"http-equiv" not in lowered or b"refresh" not in lowered:
+        return None
+    match = _META_REFRESH.search(head)
+    if match is None or int(match.group(1)) > META_REFRESH_SECONDS:
+        return None
+    from urllib.parse import urljoin
+
+    target = urljoin(base, match.group(2).decode("ascii", "replace").strip())
+    return target if target.split("#")[0] != base.split("#")[0] else None
+
+
 def shows_nothing(shape: PageShape) -> bool:
     """An app shell without a title or a word of its own: nothing can be said of it."""
     return not shape.title and shape.words == 0

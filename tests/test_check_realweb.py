@@ -386,3 +386,22 @@ def test_a_sign_in_or_consent_page_served_at_every_address_is_blocked_not_soft40
     results = check(tmp_path, cited)
     assert results[cited[0]].status is Status.BLOCKED and results[cited[0]].error.startswith("login wall")
     assert results[cited[1]].status is Status.BLOCKED and results[cited[1]].error.startswith("consent wall")
+
+
+def test_a_meta_refresh_is_read_as_the_redirect_it_is(tmp_path, farm):
+    """Old CMSs and SSO gateways send readers on with <meta http-equiv="refresh">: a deep
+    link refreshed to the home page is a soft 404, one refreshed to a sign-in page a wall."""
+    site = farm.host().route("/", respond(200, article()))
+    site.route("/2016/04/old-story.html", respond(200, '<html><head><meta http-equiv="refresh" content="0; url=/"></head><body>Moved.</body></html>'))
+    site.route("/intranet/report", respond(200, '<html><head><meta http-equiv="Refresh" content="0;URL=\'/login?next=/intranet/report\'"></head></html>'))
+    site.route("/slow/notice", respond(200, article('<meta http-equiv="refresh" content="600; url=/">')))
+    results = check(tmp_path, [site.url("/2016/04/old-story.html"), site.url("/intranet/report"), site.url("/slow/notice")])
+    assert results[site.url("/2016/04/old-story.html")].status is Status.SOFT404
+    assert results[site.url("/intranet/report")].status is Status.BLOCKED and results[site.url("/intranet/report")].error.startswith("login wall")
+    assert results[site.url("/slow/notice")].status is Status.OK  # a ten-minute refresh is a page that reloads itself
+
+
+def test_a_redirector_link_to_a_home_page_is_not_a_soft404():
+    from linkcheck.rot.soft404 import redirect_signal
+
+    assert redirect_signal("https://www.google.test/url?q=https://example.org/&sa=D&ust=1600000000", "https://example.org/") is None

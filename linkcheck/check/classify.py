@@ -22,6 +22,7 @@ from linkcheck.signatures import (
     blocked_by,
     bot_wall,
     is_html,
+    meta_refresh,
     page_shape,
     page_wall_in,
     parked,
@@ -101,6 +102,9 @@ def _live(outcome: Outcome, code: int, last: Exchange) -> tuple[Status, str | No
         return Status.PARKED, f"the domain no longer belongs to the cited site: {lander}"
     moved = bool(outcome.hops) and outcome.final_url != cited  # back where it started (a cookie was set): not moved
     wall = _redirect_wall(cited, outcome.final_url, last, content_type) if moved else None
+    refresh = meta_refresh(last.body, outcome.final_url) if wall is None and is_html(content_type, last.body) else None
+    if refresh is not None:  # `<meta http-equiv="refresh" content="0; url=/login?next=…">` is a redirect too
+        wall = redirect_wall(cited, refresh, None)
     wall = wall or page_wall_in(last.body, content_type, outcome.final_url)
     if wall is not None:
         return Status.BLOCKED, wall.message

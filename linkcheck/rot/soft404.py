@@ -49,7 +49,7 @@ from linkcheck.rot.drift import (
     token_similarity,
 )
 from linkcheck.safehtml import SafeHTMLParser
-from linkcheck.signatures import page_shape, page_wall, script_built
+from linkcheck.signatures import meta_refresh, page_shape, page_wall, script_built
 from linkcheck.sites import registrable_domain
 
 if TYPE_CHECKING:
@@ -187,7 +187,8 @@ class Soft404Detector:
         html = page.body is not None and _is_html(page.content_type, page.body)
         # The heading is supporting evidence only: read (one parse of the page) when a signal needs it.
         heading = _Lazy(lambda: not_found_heading(page.body, page.content_type) if html and page.body is not None else None)
-        redirect = redirect_signal(page.url, page.final_url) if page.hops else None
+        refresh = meta_refresh(page.body, page.final_url or page.url) if html else None
+        redirect = redirect_signal(page.url, refresh or page.final_url) if page.hops or refresh else None
         if redirect is not None and redirect[0] != SIGNAL_SHALLOW:
             return _verdict(redirect[0], redirect[1], heading.value)
         if redirect is not None and heading.value is not None:
@@ -437,7 +438,10 @@ _FORWARDERS = frozenset(
 
 def _is_deep(segments: list[str], query: str) -> bool:
     """A page's address rather than a short link's token: two segments or more, a slug
-    (`some-story`, `page.html`) or an id in the query."""
+    (`some-story`, `page.html`) or an id in the query. A URL carrying another URL in its
+    query (`/url?q=https://…`, `/out?to=…`) is a redirector, whatever its shape."""
+    if re.search(r"=(https?(:|%3a)|www\.)", query, re.I):
+        return False
     if len(segments) >= 2 or _ids(query):
         return True
     return bool(segments) and (re.search(r"[-_.~]", segments[-1]) is not None or len(segments[-1]) > 12)
