@@ -63,8 +63,9 @@ https://replayweb.page opens in a browser.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from linkcheck._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from linkcheck.archive.capture import CaptureSkipped
@@ -116,12 +117,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module 'linkcheck.archive' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"linkcheck.archive.{_HOMES[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, globals(), {name: f"linkcheck.archive.{home}" for name, home in _HOMES.items()})
 
 
 def __dir__() -> list[str]:

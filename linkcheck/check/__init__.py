@@ -6,8 +6,9 @@ parent process of a run spread over workers, never need the HTTP stack.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from linkcheck._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from linkcheck.check.client import make_client
@@ -18,7 +19,4 @@ __all__ = ["Engine", "make_client", "network_available"]
 _HOMES = {"Engine": "linkcheck.check.engine", "make_client": "linkcheck.check.client", "network_available": "linkcheck.check.network"}
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, globals(), _HOMES)

@@ -31,31 +31,38 @@ ArchiveError only for an archive that exists but cannot be read.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from linkcheck._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from linkcheck.rot.drift import DEFAULT_DRIFT_THRESHOLD
-    from linkcheck.rot.drift import DriftResult
-    from linkcheck.rot.drift import compare
-    from linkcheck.rot.drift import compare_with_archive
-    from linkcheck.rot.drift import main_text
-    from linkcheck.rot.drift import similarity
-    from linkcheck.rot.soft404 import DEFAULT_BODY_LIMIT
-    from linkcheck.rot.soft404 import DEFAULT_PROBE_SIMILARITY
-    from linkcheck.rot.soft404 import DEFAULT_SUPPORTED_SIMILARITY
-    from linkcheck.rot.soft404 import Fetch
-    from linkcheck.rot.soft404 import PageSnapshot
-    from linkcheck.rot.soft404 import Soft404Detector
-    from linkcheck.rot.soft404 import Soft404Options
-    from linkcheck.rot.soft404 import Soft404Verdict
-    from linkcheck.rot.soft404 import snapshot_from_outcome
-    from linkcheck.rot.copies import DEFAULT_MEMENTO_TIMEGATE
-    from linkcheck.rot.copies import DEFAULT_SUGGEST_TIMEOUT
-    from linkcheck.rot.copies import DEFAULT_WAYBACK_API
-    from linkcheck.rot.copies import SuggestOutcome
-    from linkcheck.rot.copies import check_cited_copy
-    from linkcheck.rot.copies import suggest
+    from linkcheck.rot.copies import (
+        DEFAULT_MEMENTO_TIMEGATE,
+        DEFAULT_SUGGEST_TIMEOUT,
+        DEFAULT_WAYBACK_API,
+        SuggestOutcome,
+        check_cited_copy,
+        suggest,
+    )
+    from linkcheck.rot.drift import (
+        DEFAULT_DRIFT_THRESHOLD,
+        DriftResult,
+        compare,
+        compare_with_archive,
+        main_text,
+        similarity,
+    )
+    from linkcheck.rot.soft404 import (
+        DEFAULT_BODY_LIMIT,
+        DEFAULT_PROBE_SIMILARITY,
+        DEFAULT_SUPPORTED_SIMILARITY,
+        Fetch,
+        PageSnapshot,
+        Soft404Detector,
+        Soft404Options,
+        Soft404Verdict,
+        snapshot_from_outcome,
+    )
 
 #: Imported on first use: the settings read the defaults in `linkcheck.rot.options` without
 #: pulling in the HTTP code the suggestions need.
@@ -84,10 +91,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, globals(), _HOMES)
 
 
 __all__ = [
