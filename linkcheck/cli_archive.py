@@ -95,6 +95,7 @@ def archive() -> None:
 @_lock_timeout
 @click.option("--policy", metavar="POLICY", help=f"always | changed | older-than:DURATION (e.g. older-than:7d) [default: archive.policy, {DEFAULT_POLICY}].")
 @click.option("--requisites", is_flag=True, default=None, help="Also capture the stylesheets, images and scripts of HTML pages.")
+@click.option("--capture", "capture_mode", type=click.Choice(["http", "browser"]), default=None, help="http: one GET per hop; browser: headless Chromium, every response the page makes and a screenshot [default: archive.capture, http].")
 @click.option("--max-size", metavar="SIZE", help=f"Cut bodies beyond this size, e.g. 20MiB (WARC-Truncated: length) [default: {DEFAULT_MAX_RESOURCE_BYTES // 2**20}MiB].")
 @click.option("--content-type", "content_types", multiple=True, metavar="TYPE", help=f"Media type to capture, repeatable; text/* style families allowed [default: {', '.join(DEFAULT_CONTENT_TYPES)}].")
 @click.option("--capture-timeout", metavar="DURATION", help=f"Time for one capture, every redirect hop included [default: {format_duration(DEFAULT_CAPTURE_TIMEOUT)}].")
@@ -102,19 +103,22 @@ def archive() -> None:
 @_exit_codes
 def capture_command(
     urls: tuple[str, ...], config_file: str | None, quiet: bool, debug: bool, archive_dir: str | None, lock_timeout: str | None,
-    policy: str | None, requisites: bool | None, max_size: str | None, content_types: tuple[str, ...], capture_timeout: str | None, fmt: str,
+    policy: str | None, requisites: bool | None, capture_mode: str | None, max_size: str | None, content_types: tuple[str, ...], capture_timeout: str | None, fmt: str,
 ) -> int:  # fmt: skip
     """Capture URLS into the archive now (`linkcheck archive URL...` is the same).
 
     Each URL is fetched with GET; every redirect hop is its own WARC record. A page
     whose payload equals its last capture is written as a small revisit record.
-    Exit 0 when every URL was captured, 1 when some could not be.
+    With --capture browser each page is opened in headless Chromium: every
+    response it makes is recorded, plus a full-page screenshot; a bot wall is a
+    failed capture. Exit 0 when every URL was captured, 1 when some could not be.
 
     \b
     Examples:
       linkcheck archive https://example.org/paper
       linkcheck archive --requisites --archive-dir cites/ https://example.org/a https://example.org/b
       linkcheck archive --policy older-than:30d --format json https://example.org/paper
+      linkcheck archive --capture browser https://example.org/paper
     """
     try:
         size = parse_size(max_size) if max_size is not None else None
@@ -124,7 +128,7 @@ def capture_command(
         config_file,
         overrides={
             "archive.path": archive_dir, "archive.lock_timeout": lock_timeout, "archive.policy": policy,
-            "archive.requisites": requisites, "archive.max_resource_bytes": size,
+            "archive.requisites": requisites, "archive.capture": capture_mode, "archive.max_resource_bytes": size,
             "archive.content_types": list(content_types) or None, "archive.capture_timeout": capture_timeout,
         },
     )  # fmt: skip

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linkcheck.archive.options import (  # noqa: F401 - the defaults are quoted from here too
+    CAPTURE_MODES,
     DEFAULT_ARCHIVE_DIR,
+    DEFAULT_CAPTURE_MODE,
     DEFAULT_CAPTURE_POLICY,
     DEFAULT_CAPTURE_TIMEOUT,
     DEFAULT_LOCK_TIMEOUT,
@@ -108,6 +110,7 @@ class ArchiveSettings:
     lock_timeout: float = _setting(DEFAULT_LOCK_TIMEOUT, "duration", "how long a run waits for another run using the same archive folder")
     enabled: bool = _setting(False, "bool", "capture every live citation into the archive during check (--archive)")
     policy: str = _setting(DEFAULT_CAPTURE_POLICY, "policy", "when to capture again: always (unchanged pages as revisit records), changed, older-than:7d")
+    capture: str = _setting(DEFAULT_CAPTURE_MODE, "capture", "how a page is captured: http (one GET per hop) or browser (headless Chromium: every response the page makes and a screenshot; needs linkcheck[browser] and chromium)")
     requisites: bool = _setting(False, "bool", "also capture the stylesheets, images and scripts a page needs")
     max_requisites: int = _setting(DEFAULT_MAX_REQUISITES, "int0", "requisites captured per page at most")
     max_requisite_bytes: int = _setting(DEFAULT_MAX_REQUISITE_BYTES, "int0", "bytes of requisites kept per page at most")
@@ -194,6 +197,7 @@ class Settings:
         """The run's `Archive`, wired once from `[archive]` (folder, S3 URL, policy, limits)
         and the per-host headers; `slot` is the checker's politeness limiter, if any."""
         from linkcheck.archive import Archive
+        from linkcheck.check.guard import AddressPolicy
 
         archive = self.archive
         return Archive(
@@ -205,6 +209,7 @@ class Settings:
             slot=slot,
             headers_for=self.host_headers,
             storage_url=archive.url or None,
+            address_policy=AddressPolicy(allow_private=self.network.allow_private, allow=tuple(self.network.allow)),
         )
 
     def capture_options(self) -> CaptureOptions:
@@ -219,6 +224,7 @@ class Settings:
             max_requisites=archive.max_requisites,
             max_requisite_bytes=archive.max_requisite_bytes,
             max_redirects=self.check.max_redirects,
+            capture=archive.capture,
         )
 
 
@@ -371,6 +377,10 @@ def coerce(kind: str, value: Any) -> Any:
         if value.strip():
             parse_s3_url(value.strip())
         return value.strip()
+    if kind == "capture":
+        if not isinstance(value, str) or value.strip().lower() not in CAPTURE_MODES:
+            raise ValueError(f"expected {' or '.join(repr(mode) for mode in CAPTURE_MODES)}, got {value!r}")
+        return value.strip().lower()
     if kind == "method":
         if not isinstance(value, str) or value.lower() not in ("head", "get"):
             raise ValueError(f"expected \"head\" or \"get\", got {value!r}")

@@ -26,6 +26,10 @@ DEFAULT_CAPTURE_TIMEOUT = 60.0
 DEFAULT_MAX_REQUISITES = 30
 DEFAULT_MAX_REQUISITE_BYTES = 10 * 1024 * 1024
 DEFAULT_CAPTURE_POLICY = "always"
+#: How a page is captured: `http` (one GET per hop, bytes as received) or `browser`
+#: (headless Chromium: every response the page makes, and a screenshot; archive/browser.py).
+CAPTURE_MODES = ("http", "browser")
+DEFAULT_CAPTURE_MODE = "http"
 
 DEFAULT_POLICY = DEFAULT_CAPTURE_POLICY
 #: Media types captured as pages (a `type/*` entry matches a whole family).
@@ -79,6 +83,12 @@ class CaptureOptions:
     max_requisites: int = DEFAULT_MAX_REQUISITES
     max_requisite_bytes: int = DEFAULT_MAX_REQUISITE_BYTES
     max_redirects: int = DEFAULT_MAX_REDIRECTS
+    #: `http` or `browser` (CAPTURE_MODES).
+    capture: str = DEFAULT_CAPTURE_MODE
+
+    def __post_init__(self) -> None:
+        if self.capture not in CAPTURE_MODES:
+            raise ValueError(f"{self.capture!r} is not a capture mode ({' or '.join(CAPTURE_MODES)})")
 
     def captures_type(self, content_type: str | None) -> bool:
         """Whether a page of this Content-Type is archived (`*/*` or `*` takes anything)."""

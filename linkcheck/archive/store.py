@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -40,6 +40,10 @@ from linkcheck.archive.storage import Storage, open_storage
 from linkcheck.archive.warc import RecordBuilder, new_record_id, parse_warc_date
 from linkcheck.archive.writer import Job, Writer
 from linkcheck.models import iso_utc
+
+if TYPE_CHECKING:
+    from linkcheck.archive.browser import BrowserSession
+    from linkcheck.check.guard import AddressPolicy
 
 T = TypeVar("T")
 _log = logging.getLogger("linkcheck.archive")
@@ -105,6 +109,10 @@ class Archive:
     `storage_url` (`archive.url`) keeps the WARC files and the CDXJ index in an S3
     bucket (`s3://bucket/prefix`, see `linkcheck.archive.s3`); the folder then holds the
     lock, the catalog and the file being written.
+    With `options.capture == "browser"` each page is loaded in headless Chromium
+    (`linkcheck.archive.browser`): every response it makes, a screenshot, and
+    `address_policy` (the checker's `network.allow_private` / `network.allow`; default:
+    public addresses only) applied to every request the browser makes.
     `on_message` receives lock waits and recovery notes (default: logging). `clock`
     and `make_id` pin dates and record ids, for golden tests.
     """
@@ -124,6 +132,7 @@ class Archive:
         clock: Callable[[], datetime] | None = None,
         make_id: Callable[[], str] = new_record_id,
         storage_url: str | None = None,
+        address_policy: AddressPolicy | None = None,
     ) -> None:
         self.layout = Layout(Path(path))
         self._storage_url = storage_url
@@ -145,6 +154,8 @@ class Archive:
         self._writer_task: asyncio.Task[None] | None = None
         self._failure: ArchiveError | None = None
         self._requisites_seen: set[str] = set()
+        self._address_policy = address_policy
+        self._browser: BrowserSession | None = None
 
     @property
     def failure(self) -> ArchiveError | None:
@@ -165,7 +176,12 @@ class Archive:
             self._catalog = await self._run(Catalog, self.layout.catalog)
             for note in await self._run(recover, self.layout, self._catalog, self._storage):
                 self._say(note)
-            self._writer = Writer(self.layout, self._catalog, self._builder, self._clock, self._max_file_bytes, self._storage)
+            writer_class = Writer
+            if self.options.capture == "browser":
+                from linkcheck.archive.browser import PageWriter
+
+                writer_class = PageWriter
+            self._writer = writer_class(self.layout, self._catalog, self._builder, self._clock, self._max_file_bytes, self._storage)
         except BaseException:
             await self._shutdown_io()
             raise
@@ -174,6 +190,8 @@ class Archive:
 
     async def __aexit__(self, exc_type: object, exc: object, traceback: object) -> None:
         try:
+            if self._browser is not None:
+                await self._browser.close()
             if self._writer_task is not None:
                 await self._queue.put(None)
                 await self._writer_task
@@ -218,6 +236,8 @@ class Archive:
             latest = await self._run(self._catalog.latest, url)
             if latest is not None and self._age(latest) < self.policy.max_age:
                 return await self._run(self._reused, url, latest)
+        if self.options.capture == "browser":
+            return await self._capture_in_browser(url)
         try:
             hops = await fetch_chain(client, url, self.options, clock=self._clock, hooks=self._hooks)
         except CaptureSkipped as exc:
@@ -234,8 +254,48 @@ class Archive:
             capture = replace(capture, requisites=await self._capture_requisites(client, wanted))
         return capture
 
-    async def _submit(self, hops: list[Exchange], role: str) -> list[Entry] | None:
-        job = Job(hops, role, self.policy.kind == "changed", asyncio.get_running_loop().create_future())
+    async def _capture_in_browser(self, url: str) -> Capture | None:
+        """The page, every response it made, its screenshot (see linkcheck.archive.browser)."""
+        from linkcheck.archive.browser import BrowserSession, PageExtras, PageJob
+
+        assert self._catalog is not None
+        if self._browser is None:
+            self._browser = BrowserSession(self.options, self._address_policy, self._hooks, self._clock)
+        try:
+            page = await self._browser.capture(url)
+        except CaptureSkipped as exc:
+            self.skipped.append((url, str(exc)))
+            return None
+        self.skipped.extend((where, reason) for where, reason in page.notes if reason.startswith("refused"))
+        extras = PageExtras(url, page.date, page.screenshot, page.info)
+        job = PageJob(page.hops, "page", self.policy.kind == "changed", asyncio.get_running_loop().create_future(), extras)
+        try:
+            entries = await self._submit(page.hops, "page", job)
+        except BaseException:
+            for resource in page.resources:
+                resource.discard()
+            raise
+        kept = 0
+        for index, resource in enumerate(page.resources):
+            if resource.url in self._requisites_seen:
+                resource.discard()
+                continue
+            self._requisites_seen.add(resource.url)
+            try:
+                await self._submit([resource], "requisite")
+            except BaseException:
+                for rest in page.resources[index + 1 :]:
+                    rest.discard()
+                raise
+            kept += 1
+        if entries is None:
+            latest = await self._run(self._catalog.latest, url)
+            assert latest is not None
+            return await self._run(self._reused, url, latest)
+        return replace(_capture_from(url, entries), requisites=kept)
+
+    async def _submit(self, hops: list[Exchange], role: str, job: Job | None = None) -> list[Entry] | None:
+        job = job or Job(hops, role, self.policy.kind == "changed", asyncio.get_running_loop().create_future())
         try:
             await self._queue.put(job)
         except BaseException:

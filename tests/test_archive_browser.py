@@ -1,0 +1,190 @@
+"""Browser capture (issue 18): headless Chromium on the loopback farm, every response and a
+screenshot into the WARC, the SSRF guard on every request the page makes, bot walls refused."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+
+import httpx
+import pytest
+
+from linkcheck.archive import Archive, CaptureOptions
+from linkcheck.archive.browser import BODY_HEADER, unavailable_reason
+from linkcheck.archive.index import Catalog
+from linkcheck.archive.verify import verify_archive
+from linkcheck.check.guard import AddressPolicy
+from tests.farm import redirect, respond
+from tests.test_archive_helpers import read_records
+
+pytestmark = pytest.mark.skipif(unavailable_reason() is not None, reason=unavailable_reason() or "")
+
+BROWSER = CaptureOptions(capture="browser", timeout=30)
+#: The farm's own address is allowed, every other private address refused.
+FARM_ONLY = AddressPolicy(allow_private=False, allow=("127.0.0.1/32",))
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005fe02fe0d41f3e20000000049454e44ae426082"
+)
+
+
+def page(extra: str = "") -> str:
+    return (
+        "<html><head><title>Built by a script</title><link rel=stylesheet href='/style.css'></head>"
+        "<body><img src='/logo.png'><p id=out>loading</p>"
+        "<script src='/app.js'></script>" + extra + "</body></html>"
+    )
+
+
+APP = "fetch('/data.json').then(r => r.json()).then(d => { document.getElementById('out').textContent = d.text })"
+
+
+def serve_site(site, body: str | None = None) -> None:
+    site.route("/page", respond(200, body or page()))
+    site.route("/style.css", respond(200, gzip.compress(b"body { color: navy }" * 20), {"Content-Type": "text/css", "Content-Encoding": "gzip"}))
+    site.route("/logo.png", respond(200, PNG, {"Content-Type": "image/png"}))
+    site.route("/app.js", respond(200, APP, {"Content-Type": "application/javascript"}))
+    site.route("/data.json", respond(200, json.dumps({"text": "fetched by the script"}), {"Content-Type": "application/json"}))
+
+
+def capture(folder, urls, policy=FARM_ONLY, **options):
+    async def run():
+        async with httpx.AsyncClient() as client, Archive(folder, options=options.pop("opts", BROWSER), address_policy=policy, **options) as archive:
+            captures = [await archive.capture(client, url) for url in urls]
+            return captures, list(archive.skipped)
+
+    return asyncio.run(run())
+
+
+def by_uri(records, uri, kind="response"):
+    found = [r for r in records if r[0] == kind and r[1] == uri]
+    assert found, (kind, uri, [(r[0], r[1]) for r in records])
+    return found[-1]
+
+
+def test_every_response_and_the_screenshot_are_in_the_warc(farm, tmp_path):
+    site = farm.host()
+    serve_site(site)
+    site.route("/start", redirect(302, "/page"))
+    u = site.url
+    (captured,), skipped = capture(tmp_path, [u("/start")])
+
+    assert captured is not None, skipped
+    assert (captured.url, captured.final_url, captured.http_status) == (u("/start"), u("/page"), 200)
+    assert captured.requisites == 4  # stylesheet, image, script, and the script's fetch()
+    records = read_records(tmp_path)  # warcio reads every record, digests checked
+    hop = by_uri(records, u("/start"))
+    assert hop[3].get_statuscode() == "302" and hop[2].get_header("WARC-Linkcheck-Role") == "page"
+    final = by_uri(records, u("/page"))
+    assert final[2].get_header("WARC-Linkcheck-Role") == "hop"
+    assert b"Built by a script" in final[4]
+    assert by_uri(records, u("/data.json"))[4] == b'{"text": "fetched by the script"}'
+    assert by_uri(records, u("/logo.png"))[4] == PNG
+    assert by_uri(records, u("/app.js"))[4] == APP.encode()
+    # the stylesheet came gzip-encoded; the browser decoded it, and the record says so
+    css = by_uri(records, u("/style.css"))
+    assert css[4] == b"body { color: navy }" * 20
+    assert css[3].get_header("Content-Encoding") is None
+    assert css[3].get_header("Content-Length") == str(len(css[4]))
+    assert css[2].get_header(BODY_HEADER).startswith("decoded by the browser; removed Content-Encoding: gzip; Content-Length:")
+    for uri in (u("/style.css"), u("/logo.png"), u("/app.js"), u("/data.json")):
+        assert by_uri(records, uri)[2].get_header("WARC-Linkcheck-Role") == "requisite"
+        assert by_uri(records, uri, "request")  # each with its request record
+    page_id = final[2].get_header("WARC-Record-ID")
+    shot = by_uri(records, "urn:screenshot:" + u("/start"), "resource")
+    assert shot[2].get_header("Content-Type") == "image/png" and shot[4].startswith(b"\x89PNG\r\n\x1a\n")
+    assert shot[2].get_header("WARC-Concurrent-To") == page_id
+    info = by_uri(records, u("/start"), "metadata")
+    assert info[2].get_header("WARC-Concurrent-To") == page_id
+    assert b"capture: browser" in info[4] and b"resources: 4" in info[4]
+
+    result = verify_archive(tmp_path)
+    assert result.ok, result.problems
+    catalog = Catalog(tmp_path / "catalog.sqlite", readonly=True)
+    try:
+        roles = {(e.record_type, e.role) for e in catalog.all()}
+    finally:
+        catalog.close()
+    assert {("resource", "screenshot"), ("metadata", "page-info"), ("response", "requisite")} <= roles
+
+
+def test_a_page_cannot_make_the_archiver_fetch_a_private_address(farm, tmp_path):
+    site = farm.host()
+    private = farm.host("127.0.0.2")  # loopback too, but not in network.allow: must see nothing
+    private.default(respond(200, "secret"))
+    hidden = f"<img src='{private.url('/direct.png')}'><img src='/bounce.png'><iframe src='/frame'></iframe>"
+    serve_site(site, page(hidden))
+    site.route("/bounce.png", redirect(302, private.url("/redirected.png")))  # a hop page.route never sees
+    site.route("/frame", redirect(302, private.url("/frame")))
+    site.route("/go-private", redirect(302, private.url("/page")))
+    u = site.url
+    (captured, bounced), skipped = capture(tmp_path, [u("/page"), u("/go-private")])
+
+    assert captured is not None, skipped
+    assert private.requests == []
+    refused = {url for url, reason in skipped if reason.startswith("refused")}
+    assert private.url("/direct.png") in refused
+    assert private.url("/redirected.png") in refused
+    assert bounced is None  # the document itself redirects to the private address
+    assert any(url == u("/go-private") for url, _ in skipped)
+    records = read_records(tmp_path)
+    assert not [r for r in records if r[1] and "127.0.0.2" in r[1] and r[0] == "response"]
+    assert by_uri(records, u("/data.json"))[4] == b'{"text": "fetched by the script"}'
+    info = by_uri(records, u("/page"), "metadata")[4].decode()
+    assert f"{private.url('/direct.png')} refused" in info
+    assert verify_archive(tmp_path).ok
+
+
+def test_allow_private_lets_the_page_reach_private_addresses(farm, tmp_path):
+    site = farm.host()
+    other = farm.host("127.0.0.2")
+    other.route("/logo.png", respond(200, PNG, {"Content-Type": "image/png"}))
+    serve_site(site, page(f"<img src='{other.url('/logo.png')}'>"))
+    (captured,), skipped = capture(tmp_path, [site.url("/page")], policy=AddressPolicy(allow_private=True))
+    assert captured is not None, skipped
+    assert other.count("/logo.png") == 1
+    assert by_uri(read_records(tmp_path), other.url("/logo.png"))[4] == PNG
+
+
+def test_a_challenge_page_is_a_failed_capture_not_the_content(farm, tmp_path):
+    site = farm.host()
+    challenge = "<html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>"
+    site.route("/cited", respond(403, challenge, {"cf-mitigated": "challenge", "Server": "cloudflare"}))
+    (captured,), skipped = capture(tmp_path, [site.url("/cited")])
+    assert captured is None
+    reason = dict(skipped)[site.url("/cited")]
+    assert "bot wall" in reason and "challenge" in reason
+    assert not [r for r in read_records(tmp_path) if r[0] in ("response", "resource")]
+
+
+def test_secrets_from_hosts_headers_are_sent_but_never_written(farm, tmp_path):
+    site = farm.host()
+    serve_site(site)
+
+    def headers_for(host):
+        return {"X-Api-Token": "s3cret-token"} if host == "127.0.0.1" else {}
+
+    (captured,), skipped = capture(tmp_path, [site.url("/page")], headers_for=headers_for)
+    assert captured is not None, skipped
+    assert site.requests[0].header("x-api-token") == "s3cret-token"
+    warc = b"".join(gzip.decompress(p.read_bytes()) for p in (tmp_path / "archive").glob("*.warc.gz"))
+    assert b"s3cret-token" not in warc
+    assert b"[redacted by linkcheck]" in warc
+
+
+def test_the_cli_captures_with_a_browser(farm, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from linkcheck.cli_archive import archive
+
+    site = farm.host()
+    serve_site(site)
+    monkeypatch.setenv("LINKCHECK_NETWORK_ALLOW_PRIVATE", "false")
+    monkeypatch.setenv("LINKCHECK_NETWORK_ALLOW", "127.0.0.1/32")
+    result = CliRunner().invoke(archive, ["--capture", "browser", "--archive-dir", str(tmp_path), "--format", "json", site.url("/page")])
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.output)
+    assert row["archive"]["http_status"] == 200 and row["archive"]["requisites"] == 4
+    verified = CliRunner().invoke(archive, ["verify", "--archive-dir", str(tmp_path)])
+    assert verified.exit_code == 0, verified.output
