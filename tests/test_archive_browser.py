@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import time
 
 import httpx
 import pytest
@@ -15,7 +16,7 @@ from linkcheck.archive.browser import BODY_HEADER, unavailable_reason
 from linkcheck.archive.index import Catalog
 from linkcheck.archive.verify import verify_archive
 from linkcheck.check.guard import AddressPolicy
-from tests.farm import redirect, respond
+from tests.farm import hang, redirect, respond
 from tests.test_archive_helpers import read_records
 
 pytestmark = pytest.mark.skipif(unavailable_reason() is not None, reason=unavailable_reason() or "")
@@ -188,3 +189,37 @@ def test_the_cli_captures_with_a_browser(farm, tmp_path, monkeypatch):
     assert row["archive"]["http_status"] == 200 and row["archive"]["requisites"] == 4
     verified = CliRunner().invoke(archive, ["verify", "--archive-dir", str(tmp_path)])
     assert verified.exit_code == 0, verified.output
+
+
+def test_a_hanging_resource_does_not_fail_the_page_and_a_hanging_document_does(farm, tmp_path):
+    site = farm.host()
+    serve_site(site, page("<img src='/never.png'>"))
+    site.route("/never.png", hang())
+    site.route("/stuck", hang())
+    started = time.monotonic()
+    (captured, stuck), skipped = capture(tmp_path, [site.url("/page"), site.url("/stuck")], opts=CaptureOptions(capture="browser", timeout=8))
+    assert time.monotonic() - started < 25
+    assert captured is not None, skipped
+    records = read_records(tmp_path)
+    assert by_uri(records, site.url("/data.json"))[4] == b'{"text": "fetched by the script"}'
+    assert by_uri(records, "urn:screenshot:" + site.url("/page"), "resource")
+    assert b"had not finished loading" in by_uri(records, site.url("/page"), "metadata")[4]
+    assert stuck is None and "timed out" in dict(skipped)[site.url("/stuck")]
+    assert verify_archive(tmp_path).ok
+
+
+def test_a_browser_that_died_is_started_again_for_the_next_page(farm, tmp_path):
+    site = farm.host()
+    serve_site(site)
+
+    async def run():
+        async with httpx.AsyncClient() as client, Archive(tmp_path, options=BROWSER, address_policy=FARM_ONLY) as archive:
+            first = await archive.capture(client, site.url("/page"))
+            await archive._browser._browser.close()  # as if Chromium had crashed
+            second = await archive.capture(client, site.url("/page"))
+            return first, second
+
+    first, second = asyncio.run(run())
+    assert first is not None and second is not None
+    assert second.record_type == "revisit"  # the same document, seen again
+    assert verify_archive(tmp_path).ok

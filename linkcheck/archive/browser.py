@@ -212,6 +212,8 @@ class GuardProxy:
             await self._handle(reader, writer)
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
             pass
+        except asyncio.CancelledError:
+            pass  # the proxy is closing: end quietly (asyncio logs a handler that ends cancelled)
         finally:
             self._tasks.discard(task)
             writer.close()
@@ -374,6 +376,7 @@ class BrowserSession:
     async def capture(self, url: str) -> PageCapture:
         """Load `url`, record what it fetched, take the screenshot; CaptureSkipped if it failed."""
         from playwright.async_api import Error as PlaywrightError
+        from playwright.async_api import TimeoutError as PlaywrightTimeout
 
         async with self._pages:
             browser = await self._ensure_browser()
@@ -382,6 +385,8 @@ class BrowserSession:
                     return await self._capture(browser, url)
             except TimeoutError:
                 raise CaptureSkipped(f"the browser capture timed out after {self.options.timeout:g}s") from None
+            except PlaywrightTimeout:
+                raise CaptureSkipped(f"the browser capture timed out after {self.options.timeout:g}s (the document did not load)") from None
             except PlaywrightError as exc:
                 raise CaptureSkipped(f"the browser could not load {url}: {str(exc).splitlines()[0]}") from None
 
@@ -397,17 +402,25 @@ class BrowserSession:
             page = await context.new_page()
             page.on("requestfinished", recorder.finished)
             page.on("requestfailed", recorder.failed)
-            deadline = asyncio.get_running_loop().time() + self.options.timeout
-            response = await page.goto(url, wait_until="load", timeout=self.options.timeout * 1000)
+            clock = asyncio.get_running_loop().time
+            total = self.options.timeout
+            deadline = clock() + total
+            # What is left for the screenshot and the records once loading stops.
+            reserve = min(max(5.0, total / 4), total / 2)
+            response = await page.goto(url, wait_until="domcontentloaded", timeout=(total - reserve) * 1000)
             if response is None:
                 raise CaptureSkipped(f"the browser loaded no document for {url}")
-            left = deadline - asyncio.get_running_loop().time()
-            with contextlib.suppress(PlaywrightError):
-                await page.wait_for_load_state("networkidle", timeout=max(0.1, min(SETTLE_SECONDS, left / 2)) * 1000)
+            try:
+                await page.wait_for_load_state("load", timeout=max(0.1, deadline - reserve - clock()) * 1000)
+            except PlaywrightError:
+                recorder.notes.append((url, f"the page had not finished loading after {total - reserve:g}s: captured as it stood"))
+            else:
+                with contextlib.suppress(PlaywrightError):
+                    await page.wait_for_load_state("networkidle", timeout=max(0.1, min(SETTLE_SECONDS, deadline - reserve - clock())) * 1000)
             date = self.clock()
             screenshot = None
             try:
-                screenshot = await page.screenshot(full_page=True, type="png", timeout=max(1.0, deadline - asyncio.get_running_loop().time()) * 1000)
+                screenshot = await page.screenshot(full_page=True, type="png", timeout=max(0.5, deadline - clock() - reserve / 2) * 1000)
             except PlaywrightError as exc:
                 recorder.notes.append((url, f"no screenshot: {str(exc).splitlines()[0]}"))
             return await recorder.result(response, screenshot, date)
@@ -432,6 +445,7 @@ class _Recorder:
         self._exchanges: dict[Any, BrowserExchange] = {}
         self._budget = self.options.max_requisite_bytes
         self._kept = 0
+        self._closed = False
 
     # ---------------------------------------------------------------- the route
 
@@ -475,6 +489,8 @@ class _Recorder:
     # --------------------------------------------------------------- the events
 
     def finished(self, request: Any) -> None:
+        if self._closed:
+            return  # after the page's records were collected
         self._tasks.append(asyncio.ensure_future(self._record(request)))
 
     def failed(self, request: Any) -> None:
@@ -517,6 +533,9 @@ class _Recorder:
                     body = b""
             request_headers = await request.all_headers()
             exchange = _exchange(request, response, headers, request_headers, body, cap, self.session)
+            if self._closed:
+                exchange.discard()
+                return
             if not main:
                 self._budget -= exchange.response.body_length
                 self._kept += 1
@@ -527,7 +546,9 @@ class _Recorder:
     async def result(self, response: Any, screenshot: bytes | None, date: datetime) -> PageCapture:
         # the last events may still be on their way: a moment, then every record task
         await asyncio.sleep(0.05)
-        await asyncio.gather(*self._tasks)
+        while pending := [task for task in self._tasks if not task.done()]:
+            await asyncio.gather(*pending)
+        self._closed = True
         chain = [response.request]
         while chain[0].redirected_from is not None:
             chain.insert(0, chain[0].redirected_from)
@@ -561,6 +582,7 @@ class _Recorder:
         return PageCapture(hops, resources, screenshot, date, info, list(self.notes))
 
     def discard(self, extra: list[BrowserExchange] | None = None) -> None:
+        self._closed = True
         for exchange in [*(extra or []), *self._exchanges.values()]:
             exchange.discard()
         self._exchanges.clear()
