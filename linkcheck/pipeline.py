@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import signal
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timezone
@@ -32,7 +33,7 @@ from linkcheck.urls import is_http
 if TYPE_CHECKING:  # the HTTP stack is imported where a request is about to be made
     import httpx
 
-    from linkcheck.check.engine import Engine, PageVerdict
+    from linkcheck.check.engine import Engine, EngineHooks, PageVerdict
     from linkcheck.check.outcome import Outcome
 
 __all__ = ["Extraction", "check_paths", "extract_paths"]  # extraction lives in linkcheck.collect
@@ -159,10 +160,16 @@ class _CheckRun:
         async with contextlib.AsyncExitStack() as stack:
             if owned:
                 await stack.enter_async_context(http)
-            engine = self.engine = Engine(self.settings, http, clock=self.now)
-            _ReferenceRot(self.settings, engine, http, self.extraction.notices, self.started_at, self.memory).attach()
-            if self.settings.archive.enabled:
-                engine.capture = await stack.enter_async_context(_Snapshots.open(self.settings, engine, http, self.extraction.notices))
+            rot = _ReferenceRot(self.settings, http, self.extraction.notices, self.started_at, self.memory)
+            snapshots = _Snapshots(self.settings, http, self.extraction.notices) if self.settings.archive.enabled else None
+
+            def hooks(engine: Engine) -> EngineHooks:
+                hooks = rot.hooks(engine)
+                return dataclasses.replace(hooks, capture=snapshots.capture_for(engine)) if snapshots is not None else hooks
+
+            engine = self.engine = Engine(self.settings, http, clock=self.now, hooks=hooks)
+            if snapshots is not None:
+                await stack.enter_async_context(snapshots.archive)
             await engine.run(to_check, self.accept)
             if all_unreachable(list(engine.outcomes.values())) and self.settings.network.probe_urls:
                 return await network_available(http, self.settings.network.probe_urls)
@@ -170,7 +177,7 @@ class _CheckRun:
 
     async def _execute_spread(self, to_check: list[Link], workers: int) -> bool:
         """`execute` with the hosts split over worker processes (linkcheck.check.spread)."""
-        spread = await run_spread(self.settings, to_check, self.accept, workers=workers, prepare=self._prepare_worker, clock=self.now)
+        spread = await run_spread(self.settings, to_check, self.accept, workers=workers, hooks=self._worker_hooks, clock=self.now)
         return await self._spread_done(spread)
 
     async def execute_streaming(self, reading: Reading, workers: int, on_total: Callable[[int], None] | None) -> bool:
@@ -216,7 +223,7 @@ class _CheckRun:
             to_request = self._to_request(links, known, arrive)
             if to_request and session is None:  # no workers at all when history answers everything
                 session = await sessions.enter_async_context(
-                    SpreadSession(self.settings, workers, arrive, prepare=self._prepare_worker, clock=self.now)
+                    SpreadSession(self.settings, workers, arrive, hooks=self._worker_hooks, clock=self.now)
                 )
             if session is not None:
                 session.feed(to_request)
@@ -288,9 +295,9 @@ class _CheckRun:
                 to_request.append(link)
         return to_request
 
-    def _prepare_worker(self, engine: Engine, http: httpx.AsyncClient) -> None:
+    def _worker_hooks(self, engine: Engine, http: httpx.AsyncClient) -> EngineHooks:
         # Runs in each worker: no history there (its SQLite connection is this process's).
-        _ReferenceRot(self.settings, engine, http, engine.notices, self.started_at, None).attach()
+        return _ReferenceRot(self.settings, http, engine.notices, self.started_at, None).hooks(engine)
 
     async def _spread_done(self, spread: SpreadRun) -> bool:
         self.host_stats = spread.host_stats
@@ -340,14 +347,14 @@ class _ReferenceRot:
     def __init__(
         self,
         settings: Settings,
-        engine: Engine,
         client: httpx.AsyncClient,
         notices: list[Notice],
         started_at: datetime,
         memory: _Memory | None,
     ) -> None:
         self.settings = settings
-        self.engine = engine
+        #: The engine judged for: its probe asks for template pages (set by `hooks`).
+        self.engine: Engine | None = None
         self.client = client
         self.notices = notices
         self.started_at = started_at
@@ -355,26 +362,30 @@ class _ReferenceRot:
         self.detector: Any = None
         self._said: set[str] = set()
 
-    def attach(self) -> None:
+    def hooks(self, engine: Engine) -> EngineHooks:
+        """The hooks for `engine` (an engine's `HooksFactory`): soft-404 probes are its own."""
+        from linkcheck.check.engine import EngineHooks
+
         rot = self.settings.rot
+        self.engine = engine
+        judge, body_limit = None, 0
         if rot.soft404 or rot.drift:
             from linkcheck.rot import DEFAULT_BODY_LIMIT, Soft404Detector, Soft404Options
 
-            self.engine.judge = self.judge
-            self.engine.judge_body_limit = DEFAULT_BODY_LIMIT
+            judge, body_limit = self.judge, DEFAULT_BODY_LIMIT
             if rot.soft404:
                 options = Soft404Options(
                     probe=rot.soft404_probe,
                     probe_similarity=rot.soft404_similarity,
                     skip_hosts=frozenset(host.lower() for host in rot.soft404_skip_hosts),
                 )
-                self.detector = Soft404Detector(self._probe, options, is_cited=self.engine.cited.__contains__)
-        if rot.suggestions:
-            self.engine.suggest = self.suggest
+                self.detector = Soft404Detector(self._probe, options, is_cited=engine.cited.__contains__)
+        return EngineHooks(judge=judge, judge_body_limit=body_limit, suggest=self.suggest if rot.suggestions else None)
 
     async def _probe(self, url: str) -> Any:
         from linkcheck.rot import DEFAULT_BODY_LIMIT, snapshot_from_outcome
 
+        assert self.engine is not None  # the detector exists only once `hooks` has run
         return snapshot_from_outcome(url, await self.engine.probe(url, DEFAULT_BODY_LIMIT))
 
     async def judge(self, url: str, outcome: Outcome) -> PageVerdict:
@@ -445,18 +456,18 @@ class _Snapshots:
     one notice; checking goes on and the report is still written.
     """
 
-    def __init__(self, archive: Any, client: httpx.AsyncClient, notices: list[Notice]) -> None:
-        self.archive = archive
+    def __init__(self, settings: Settings, client: httpx.AsyncClient, notices: list[Notice]) -> None:
+        self.settings = settings
+        self.archive: Any = None
         self.client = client
         self.notices = notices
         self.broken = False
 
-    @classmethod
-    @contextlib.asynccontextmanager
-    async def open(cls, settings: Settings, engine: Engine, client: httpx.AsyncClient, notices: list[Notice]):  # type: ignore[no-untyped-def]
-        archive = settings.archive_store(slot=engine.limiter.slot, on_message=_warn)
-        async with archive:
-            yield cls(archive, client, notices).capture
+    def capture_for(self, engine: Engine) -> Callable[[str], Any]:
+        """The capture hook of `engine`, whose politeness limits the archive shares; the
+        caller enters `archive` (an async context manager) before checking starts."""
+        self.archive = self.settings.archive_store(slot=engine.limiter.slot, on_message=_warn)
+        return self.capture
 
     async def capture(self, url: str) -> dict[str, Any] | None:
         from linkcheck.archive import ArchiveError

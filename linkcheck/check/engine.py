@@ -52,6 +52,24 @@ PageJudge = Callable[[str, Outcome], Awaitable[PageVerdict]]
 #: Find an archived copy for a broken citation: (link, result) -> README's suggestion shape.
 Suggester = Callable[[Link, Result], Awaitable[dict[str, Any] | None]]
 
+
+@dataclass(frozen=True, slots=True)
+class EngineHooks:
+    """What the caller adds to checking, given to `Engine` when it is built: page judgement
+    (soft 404, drift), archived-copy suggestions for broken citations and archiving
+    (`--archive`). None is "not wanted"."""
+
+    judge: PageJudge | None = None
+    #: Bytes of body `judge` needs (a GET instead of HEAD when non-zero).
+    judge_body_limit: int = 0
+    suggest: Suggester | None = None
+    capture: Capturer | None = None
+
+
+#: Hooks that need the engine itself (its probe, limiter, cited URLs or notices): the
+#: constructor calls it once, when everything but the hooks is in place.
+HooksFactory = Callable[["Engine"], EngineHooks]
+
 #: robots.txt files are small; RFC 9309 asks parsers to read at least 500 KiB.
 ROBOTS_BODY_LIMIT = 512 * 1024
 
@@ -71,9 +89,11 @@ class Engine:
         client: httpx.AsyncClient,
         clock: Callable[[], datetime] | None = None,
         global_slots: GlobalSlots | None = None,
+        hooks: EngineHooks | HooksFactory | None = None,
     ) -> None:
         """`global_slots`: the run's global limit when it is shared with other processes
-        (`spread.SpreadSession`); by default this engine's own."""
+        (`spread.SpreadSession`); by default this engine's own. `hooks`: see `EngineHooks`;
+        a `HooksFactory` is called with this engine, last, to build them."""
         self.settings = settings
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.results: list[Result] = []
@@ -102,13 +122,6 @@ class Engine:
         #: With a token, GitHub links are asked of this API host (`linkcheck.check.github`).
         self._github_host = urlsplit(check.github_api).hostname if check.github_token else None
         self._headers_cache: dict[str, dict[str, str]] = {}
-        #: Hooks the pipeline sets: archiving (`--archive`), page judgement (soft 404,
-        #: drift) and archived-copy suggestions for broken citations.
-        self.capture: Capturer | None = None
-        self.judge: PageJudge | None = None
-        self.suggest: Suggester | None = None
-        #: Bytes of body the page judge needs (a GET instead of HEAD when non-zero).
-        self.judge_body_limit = 0
         self._robots: dict[str, asyncio.Future[Any]] = {}
         #: Hosts found parked this run, with the reason: later citations of them are parked too.
         self._parked_hosts: dict[str, str] = {}
@@ -116,6 +129,8 @@ class Engine:
         self.cited: set[str] = set()
         #: What the hooks want the user to know (an archive service unreachable …), for the report.
         self.notices: list[Notice] = []
+        #: Judgement, suggestions and archiving (`EngineHooks`), fixed for the engine's life.
+        self.hooks: EngineHooks = hooks(self) if callable(hooks) else hooks or EngineHooks()
 
     def _headers_for(self, host: str) -> dict[str, str]:
         """Configured headers for exactly this host; expanded once, never sent elsewhere
@@ -162,7 +177,7 @@ class Engine:
                 for link in links
             ]
         wants_anchors = self.settings.check.fragments and any(is_checkable_fragment(link.fragment) for link in links)
-        body_limit = max(self.settings.check.anchor_body_limit if wants_anchors else 0, self.judge_body_limit)
+        body_limit = max(self.settings.check.anchor_body_limit if wants_anchors else 0, self.hooks.judge_body_limit)
         host = urlsplit(links[0].request_url).hostname or ""
         lander = self._parked_hosts.get(host)
         if lander is not None:  # one lander found on this host speaks for every citation of it
@@ -180,10 +195,10 @@ class Engine:
         if shell is not None and shows_nothing(shell):
             status, error = Status.BLOCKED, f"{BlockReason.SCRIPT.value}: the page shows nothing without running its scripts; the page may be alive"
         anchors = _page_anchors(outcome) if wants_anchors and status in _LIVE else None
-        page = await self.judge(links[0].request_url, outcome) if self.judge is not None and status in _LIVE else PageVerdict()
+        page = await self.hooks.judge(links[0].request_url, outcome) if self.hooks.judge is not None and status in _LIVE else PageVerdict()
         if page.status is not None:
             status, error = page.status, page.error
-        snapshot = await self.capture(links[0].request_url) if self.capture is not None and status in _LIVE else None
+        snapshot = await self.hooks.capture(links[0].request_url) if self.hooks.capture is not None and status in _LIVE else None
         results = []
         for link in links:
             self.outcomes[link.url] = outcome
@@ -235,10 +250,10 @@ class Engine:
         ]
 
     async def _with_suggestions(self, links: Sequence[Link], results: list[Result]) -> list[Result]:
-        if self.suggest is not None:
+        if self.hooks.suggest is not None:
             for link, result in zip(links, results):
                 if wants_archived_copy(result):
-                    result.suggestion = await self.suggest(link, result)
+                    result.suggestion = await self.hooks.suggest(link, result)
         return results
 
     async def _robots_allow(self, url: str) -> bool:

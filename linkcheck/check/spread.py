@@ -55,9 +55,28 @@ BATCH = 256
 FLUSH_SECONDS = 0.02
 
 ResultCallback = Callable[[Result], None]
-#: Runs in each worker once its engine and client exist (e.g. attaches the rot hooks). It
-#: must open its own files and databases: descriptors inherited from the parent are not its own.
+#: Builds each worker engine's `EngineHooks` (e.g. the rot hooks) from that engine and its
+#: client, as the engine is built. It runs in the worker, so it must open its own files and
+#: databases: descriptors inherited from the parent are not its own.
+WorkerHooks = Callable[[Any, "httpx.AsyncClient"], Any]
+#: Runs in each worker once its engine and client exist (same rule about descriptors).
 Prepare = Callable[[Any, "httpx.AsyncClient"], Awaitable[None] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Setup:
+    """What each worker engine is built with (`hooks`) and then given to (`prepare`)."""
+
+    hooks: WorkerHooks | None = None
+    prepare: Prepare | None = None
+
+    def engine(self, engine_class: Any, settings: CheckConfig, client: Any, **kwargs: Any) -> Any:
+        hooks = self.hooks
+        return engine_class(settings, client, hooks=(lambda engine: hooks(engine, client)) if hooks is not None else None, **kwargs)
+
+    async def ready(self, engine: Any, client: Any) -> None:
+        if self.prepare is not None:
+            await _maybe_await(self.prepare(engine, client))
 _HEADER = struct.Struct("!I")
 
 
@@ -123,6 +142,7 @@ async def run_spread(
     on_result: ResultCallback | None = None,
     *,
     workers: int,
+    hooks: WorkerHooks | None = None,
     prepare: Prepare | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> SpreadRun:
@@ -130,7 +150,7 @@ async def run_spread(
 
     Links that already carry a verdict are reported here, without a worker.
     """
-    async with SpreadSession(settings, workers, on_result, prepare=prepare, clock=clock) as session:
+    async with SpreadSession(settings, workers, on_result, hooks=hooks, prepare=prepare, clock=clock) as session:
         session.feed(links)
     return session.run
 
@@ -151,13 +171,14 @@ class SpreadSession:
         workers: int,
         on_result: ResultCallback | None = None,
         *,
+        hooks: WorkerHooks | None = None,
         prepare: Prepare | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.settings = settings
         self.size = max(1, workers)
         self.on_result = on_result
-        self.prepare = prepare
+        self.setup = _Setup(hooks, prepare)
         self.clock = clock
         self.run = SpreadRun()
         #: Every link fed, by URL: results come back without locations and get these links' own.
@@ -182,7 +203,7 @@ class SpreadSession:
         try:
             for index in range(self.size):
                 inherited = [fd for worker in self._workers for fd in worker.fds]
-                self._workers.append(_Worker.start(self.settings, self._slots, index, self.size, self.prepare, self.clock, Engine, inherited))
+                self._workers.append(_Worker.start(self.settings, self._slots, index, self.size, self.setup, self.clock, Engine, inherited))
         finally:
             if freeze:
                 gc.unfreeze()
@@ -259,19 +280,18 @@ class SpreadSession:
             return
         missing = [link for url, link in self._fed.items() if url not in self._answered]
         if missing:  # a worker died: check what it left in this process
-            await _check_here(self.settings, missing, self._accept, self.run, self.prepare, self.clock)
+            await _check_here(self.settings, missing, self._accept, self.run, self.setup, self.clock)
 
 
 async def _check_here(
-    settings: CheckConfig, links: list[Link], accept: ResultCallback, run: SpreadRun, prepare: Prepare | None, clock: Callable[[], datetime] | None
+    settings: CheckConfig, links: list[Link], accept: ResultCallback, run: SpreadRun, setup: _Setup, clock: Callable[[], datetime] | None
 ) -> None:
     from linkcheck.check.client import make_client
     from linkcheck.check.engine import Engine, all_unreachable
 
     async with make_client(settings) as client:
-        engine = Engine(settings, client, clock=clock)
-        if prepare is not None:
-            await _maybe_await(prepare(engine, client))
+        engine = setup.engine(Engine, settings, client, clock=clock)
+        await setup.ready(engine, client)
         await engine.run(links, accept)
         _merge(run, engine.host_stats, list(engine.outcomes.values()), all_unreachable)
         run.notices.extend(notice for notice in engine.notices if notice not in run.notices)
@@ -362,7 +382,7 @@ class _Worker:
 
     @classmethod
     def start(
-        cls, settings: CheckConfig, slots: SharedSlots, index: int, workers: int, prepare: Prepare | None,
+        cls, settings: CheckConfig, slots: SharedSlots, index: int, workers: int, setup: _Setup,
         clock: Callable[[], datetime] | None, engine_class: Any, inherited: list[int],
     ) -> _Worker:  # fmt: skip
         """Fork worker `index`; `inherited` are the other workers' pipe ends, which it closes."""
@@ -372,7 +392,7 @@ class _Worker:
         context = multiprocessing.get_context("fork")
         process = context.Process(
             target=_worker_main,
-            args=(worker_settings, own, slots, index, prepare, clock, engine_class, links_read, results_write, [*inherited, links_write, results_read]),
+            args=(worker_settings, own, slots, index, setup, clock, engine_class, links_read, results_write, [*inherited, links_write, results_read]),
             daemon=True,
         )
         process.start()
@@ -467,7 +487,7 @@ async def _read_frame(reader: asyncio.StreamReader) -> tuple[str, Any] | None:
 
 
 def _worker_main(
-    settings: CheckConfig, own: set[str], slots: SharedSlots, index: int, prepare: Prepare | None, clock: Callable[[], datetime] | None,
+    settings: CheckConfig, own: set[str], slots: SharedSlots, index: int, setup: _Setup, clock: Callable[[], datetime] | None,
     engine_class: Any, links_fd: int, results_fd: int, inherited: list[int],
 ) -> None:  # fmt: skip
     """The worker process: a fresh loop, its own client and engine, results down the pipe."""
@@ -483,11 +503,11 @@ def _worker_main(
         signal.set_wakeup_fd(-1)  # the parent loop's wake-up pipe is not ours
     with contextlib.suppress(asyncio.CancelledError):
         slots.bind(index)
-        run(_work(settings, own, slots, prepare, clock, engine_class, links_fd, results_fd))
+        run(_work(settings, own, slots, setup, clock, engine_class, links_fd, results_fd))
 
 
 async def _work(
-    settings: CheckConfig, own: set[str], slots: SharedSlots, prepare: Prepare | None, clock: Callable[[], datetime] | None,
+    settings: CheckConfig, own: set[str], slots: SharedSlots, setup: _Setup, clock: Callable[[], datetime] | None,
     engine_class: Any, links_fd: int, results_fd: int,
 ) -> None:  # fmt: skip
     from linkcheck.check.client import make_client
@@ -502,9 +522,8 @@ async def _work(
     outbox = await _Outbox.open(results_fd)
     try:
         async with make_client(settings) as client:
-            engine = engine_class(settings, client, clock=clock, global_slots=slots)
-            if prepare is not None:
-                await _maybe_await(prepare(engine, client))
+            engine = setup.engine(engine_class, settings, client, clock=clock, global_slots=slots)
+            await setup.ready(engine, client)
             ticker = asyncio.create_task(outbox.tick())
             try:
                 async with engine.stream(outbox.add) as feed:
