@@ -49,7 +49,7 @@ def classify(outcome: Outcome, accept: Container[int], retry_after_max: float = 
     """
     status, reason = _classify(outcome, accept, retry_after_max)
     cited = outcome.hops[0].url if outcome.hops else outcome.final_url
-    if (urlsplit(cited).hostname or "").lower() in DOI_HOSTS:
+    if "doi.org" in cited.lower() and (urlsplit(cited).hostname or "").lower() in DOI_HOSTS:  # the cheap test first
         return _as_doi(outcome, status, reason)
     return status, reason
 
@@ -68,7 +68,7 @@ def _classify(outcome: Outcome, accept: Container[int], retry_after_max: float) 
         return Status.ERROR, "no response"
     if code in accept and not 200 <= code < 300:
         return _live(outcome, code, last)  # the user counts this code as alive (`check.accept`)
-    host = urlsplit(outcome.final_url).hostname or ""
+    host = (urlsplit(outcome.final_url).hostname or "") if code == 999 else ""  # only 999 names its site
     wall = bot_wall(code, last.headers, last.body, host)
     if wall is not None:
         return Status.BLOCKED, wall.message
