@@ -128,7 +128,7 @@ def test_a_page_cannot_make_the_archiver_fetch_a_private_address(farm, tmp_path)
     assert private.url("/direct.png") in refused
     assert private.url("/redirected.png") in refused
     assert bounced is None  # the document itself redirects to the private address
-    assert any(url == u("/go-private") for url, _ in skipped)
+    assert "the guard refused the document" in dict(skipped)[u("/go-private")]
     records = read_records(tmp_path)
     assert not [r for r in records if r[1] and "127.0.0.2" in r[1] and r[0] == "response"]
     assert by_uri(records, u("/data.json"))[4] == b'{"text": "fetched by the script"}'
@@ -223,3 +223,11 @@ def test_a_browser_that_died_is_started_again_for_the_next_page(farm, tmp_path):
     assert first is not None and second is not None
     assert second.record_type == "revisit"  # the same document, seen again
     assert verify_archive(tmp_path).ok
+
+
+def test_a_private_document_is_refused_before_the_browser_sends_anything(farm, tmp_path):
+    private = farm.host("127.0.0.2")
+    private.default(respond(200, "secret"))
+    (captured,), skipped = capture(tmp_path, [private.url("/page")])
+    assert captured is None and private.requests == []
+    assert "the guard refused the document" in dict(skipped)[private.url("/page")]

@@ -282,9 +282,15 @@ class GuardProxy:
                     if sink.can_write_eof():
                         sink.write_eof()
 
+        # Done when the answer is through (or the browser hung up): with `Connection: close`
+        # upstream, the server's close ends the exchange even if the browser keeps its end open.
+        tasks = [asyncio.ensure_future(copy(up_reader, writer)), asyncio.ensure_future(copy(reader, up_writer))]
         try:
-            await asyncio.gather(copy(reader, up_writer), copy(up_reader, writer))
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             up_writer.close()
 
 
@@ -407,7 +413,13 @@ class BrowserSession:
             deadline = clock() + total
             # What is left for the screenshot and the records once loading stops.
             reserve = min(max(5.0, total / 4), total / 2)
-            response = await page.goto(url, wait_until="domcontentloaded", timeout=(total - reserve) * 1000)
+            try:
+                response = await page.goto(url, wait_until="domcontentloaded", timeout=(total - reserve) * 1000)
+            except PlaywrightError:
+                await asyncio.sleep(0.05)  # the failed request's event comes after goto's answer
+                if recorder.document_refused:
+                    raise CaptureSkipped(f"the guard refused the document or a redirect hop of it: {recorder.document_refused}") from None
+                raise
             if response is None:
                 raise CaptureSkipped(f"the browser loaded no document for {url}")
             try:
@@ -446,6 +458,8 @@ class _Recorder:
         self._budget = self.options.max_requisite_bytes
         self._kept = 0
         self._closed = False
+        #: The reason the guard refused a hop of the page's own document, if it did.
+        self.document_refused: str | None = None
 
     # ---------------------------------------------------------------- the route
 
@@ -462,13 +476,13 @@ class _Recorder:
             return
         host = parts.hostname or ""
         if self.session.hooks.allow_url is not None and not self.session.hooks.allow_url(url):
-            self._refuse(url, f"refused: not allowed to fetch {url}")
+            self._refuse(url, f"refused: not allowed to fetch {url}", request)
             await route.abort("blockedbyclient")
             return
         try:
             await resolve_checked(host, parts.port or (443 if parts.scheme == "https" else 80), self.session.policy, self.session._proxy.connect_timeout)
         except BlockedAddress as exc:
-            self._refuse(url, f"refused: {exc}")
+            self._refuse(url, f"refused: {exc}", request)
             await route.abort("blockedbyclient")
             return
         except (OSError, TimeoutError):
@@ -482,9 +496,11 @@ class _Recorder:
             else:
                 await route.continue_()
 
-    def _refuse(self, url: str, reason: str) -> None:
+    def _refuse(self, url: str, reason: str, request: Any = None) -> None:
         self.refused.add(url)
         self.notes.append((url, reason))
+        if request is not None and _is_document(request):
+            self.document_refused = f"{url} {reason}"
 
     # --------------------------------------------------------------- the events
 
@@ -498,9 +514,10 @@ class _Recorder:
             return
         parts = urlsplit(request.url)
         tunnel = f"https://{parts.hostname}:{parts.port or 443}/"
-        by_proxy = next((reason for url, reason in self.session._proxy.refused if url == tunnel), None)
-        if parts.scheme == "https" and by_proxy is not None:  # a CONNECT the guard proxy refused (a redirect hop)
-            self._refuse(request.url, by_proxy)
+        wanted = tunnel if parts.scheme == "https" else request.url
+        by_proxy = next((reason for url, reason in self.session._proxy.refused if url == wanted), None)
+        if by_proxy is not None:  # a connection the guard proxy refused (a redirect hop)
+            self._refuse(request.url, by_proxy, request)
         else:
             self.notes.append((request.url, f"failed in the browser: {request.failure}"))
 
@@ -513,9 +530,9 @@ class _Recorder:
                 return
             headers = [(item["name"], item["value"]) for item in await response.headers_array()]
             if any(name.lower() == _REFUSED_MARKER for name, _ in headers):
-                self._refuse(request.url, "refused: " + next(v for n, v in headers if n.lower() == _REFUSED_MARKER))
+                self._refuse(request.url, "refused: " + next(v for n, v in headers if n.lower() == _REFUSED_MARKER), request)
                 return
-            main = request.is_navigation_request() and request.frame == request.frame.page.main_frame
+            main = _is_document(request)
             declared = _header(headers, "content-length")
             cap = self.options.max_resource_bytes if main else min(self.options.max_resource_bytes, max(self._budget, 0))
             if response.status in REDIRECT_STATUSES or response.status in (204, 304):
@@ -554,7 +571,10 @@ class _Recorder:
             chain.insert(0, chain[0].redirected_from)
         hops = [self._exchanges.pop(request) for request in chain if request in self._exchanges]
         if len(hops) != len(chain):
-            self.discard()
+            self.discard(hops)
+            refused = next((f"{url} {reason}" for url, reason in self.notes if url == chain[-1].url and url in self.refused), None)
+            if refused:
+                raise CaptureSkipped(f"the guard refused the document or a redirect hop of it: {refused}")
             raise CaptureSkipped(f"the browser did not report the document of {self.url}")
         final = hops[-1]
         wall = _bot_wall(final)
@@ -586,6 +606,16 @@ class _Recorder:
         for exchange in [*(extra or []), *self._exchanges.values()]:
             exchange.discard()
         self._exchanges.clear()
+
+
+def _is_document(request: Any) -> bool:
+    """The page's own document (or a hop of it), not a frame's or a worker's request."""
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        return bool(request.is_navigation_request() and request.frame == request.frame.page.main_frame)
+    except PlaywrightError:  # a worker's request has no frame
+        return False
 
 
 def _header(headers: list[tuple[str, str]], wanted: str) -> str | None:
