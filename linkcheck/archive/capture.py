@@ -22,14 +22,14 @@ from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from linkcheck.archive.options import CaptureOptions
 from linkcheck.archive.warc import Headers, HttpResponse
+from linkcheck.redirects import REDIRECT_STATUSES, RedirectRefused, RedirectTrail, redirect_target
 
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _SPOOL_IN_MEMORY = 1024 * 1024
 #: Hop-by-hop framing that no longer describes the stored (dechunked) body.
 _NOT_RECORDED = frozenset({b"transfer-encoding"})
@@ -112,6 +112,7 @@ async def fetch_chain(
     deadline = loop.time() + options.timeout
     cap = options.max_resource_bytes if max_bytes is None else max_bytes
     hops: list[Exchange] = []
+    trail = RedirectTrail(url, options.max_redirects)
     current = url
     try:
         while True:
@@ -121,10 +122,10 @@ async def fetch_chain(
             hops.append(exchange)
             if exchange.location is None:
                 return hops
-            if exchange.location in {hop.url for hop in hops}:
-                raise CaptureSkipped(f"redirect loop: {exchange.location} was already visited")
-            if len(hops) > options.max_redirects:
-                raise CaptureSkipped(f"more than {options.max_redirects} redirects")
+            try:
+                trail.follow(exchange.location)
+            except RedirectRefused as refused:
+                raise CaptureSkipped(str(refused)) from None
             current = exchange.location
     except BaseException:
         for hop in hops:
@@ -225,18 +226,14 @@ def _recorded(name: str, value: str, configured: frozenset[str] = frozenset()) -
 
 
 def _location(url: str, response: httpx.Response) -> str | None:
+    """Where a redirect leads, by the checker's own rules; None for an answer that is not
+    a followable redirect (it is then stored as the chain's last record)."""
     if response.status_code not in REDIRECT_STATUSES:
         return None
-    location = str(response.headers.get("location") or "").strip()
-    if not location:
-        return None
     try:
-        target = urljoin(url, location)
-        if urlsplit(target).scheme not in ("http", "https"):
-            return None
-    except ValueError:
+        return redirect_target(url, response.status_code, response.headers.get("location"))
+    except RedirectRefused:
         return None
-    return target.split("#", 1)[0]
 
 
 def _server_ip(response: httpx.Response) -> str | None:

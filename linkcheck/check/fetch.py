@@ -11,7 +11,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt
@@ -22,8 +22,8 @@ from linkcheck.check.outcome import Exchange, Failure, FailureKind, Outcome
 from linkcheck.check.retry import retry_wait, should_retry
 from linkcheck.check.send import sender_for
 from linkcheck.models import Redirect
+from linkcheck.redirects import REDIRECT_STATUSES, RedirectRefused, RedirectTrail, redirect_target
 
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: Answers to HEAD that many servers give although GET works: try GET before believing them.
 HEAD_UNRELIABLE_STATUSES = frozenset({400, 403, 404, 405, 406, 410, 500, 501})
 #: Answers to HEAD that a bot wall gives (its challenge page is in the body HEAD lacks):
@@ -83,9 +83,7 @@ class Fetcher:
         `retry=False`: every hop is asked once (transient failures stand).
         """
         outcome = Outcome(final_url=url)
-        # URL -> the cookie jar's version when it was asked: coming back with new cookies
-        # is how a site lets a client in, not a loop.
-        visited = {url: self.cookies.version}
+        trail = RedirectTrail(url, self.policy.max_redirects, state=self.cookies.version)
         current = url
         while True:
             exchange = await self._exchange(current, outcome, body_limit, retry)
@@ -96,20 +94,18 @@ class Fetcher:
                 return outcome
             if exchange.status not in REDIRECT_STATUSES:
                 return outcome
-            target = _redirect_target(current, exchange)
-            if isinstance(target, Failure):
-                outcome.failure = target
+            try:
+                target = redirect_target(current, exchange.status or 0, exchange.headers.get("location") if exchange.headers else None)
+            except RedirectRefused as refused:
+                outcome.failure = Failure(FailureKind.BAD_REDIRECT, str(refused))
                 return outcome
             outcome.hops.append(_hop(current, exchange))
-            if visited.get(target, -1) == self.cookies.version:
-                outcome.failure = Failure(FailureKind.REDIRECT_LOOP, f"redirect loop: {target} was already visited")
+            try:
+                trail.follow(target, self.cookies.version)
+            except RedirectRefused as refused:
+                kind = FailureKind.REDIRECT_LOOP if refused.loop else FailureKind.TOO_MANY_REDIRECTS
+                outcome.failure = Failure(kind, str(refused))
                 return outcome
-            if len(outcome.hops) > self.policy.max_redirects:
-                outcome.failure = Failure(
-                    FailureKind.TOO_MANY_REDIRECTS, f"more than {self.policy.max_redirects} redirects"
-                )
-                return outcome
-            visited[target] = self.cookies.version
             current = target
 
     async def _exchange(self, url: str, outcome: Outcome, body_limit: int, retry: bool) -> Exchange:
@@ -198,34 +194,6 @@ def _head_unreliable(exchange: Exchange) -> bool:
 def _wall_status(exchange: Exchange) -> bool:
     """A wall's status without a wait asked for (a `Retry-After` is honoured on HEAD itself)."""
     return exchange.status in HEAD_WALL_STATUSES and exchange.retry_after is None
-
-
-def _redirect_target(current: str, exchange: Exchange) -> str | Failure:
-    location = exchange.headers.get("location") if exchange.headers else None
-    if location and not location.isascii():
-        location = _undecodable_as_latin1(location)
-    if not location or not location.strip():
-        return Failure(FailureKind.BAD_REDIRECT, f"redirect ({exchange.status}) without a Location header")
-    try:
-        target = urljoin(current, location.strip())
-        parts = urlsplit(target)
-    except ValueError:
-        return Failure(FailureKind.BAD_REDIRECT, f"redirect to an unparseable URL: {location[:200]!r}")
-    if parts.scheme not in ("http", "https"):
-        return Failure(FailureKind.BAD_REDIRECT, f"redirect to a non-HTTP URL refused: {parts.scheme}:")
-    if not parts.hostname:
-        return Failure(FailureKind.BAD_REDIRECT, f"redirect to a URL without a host: {location[:200]!r}")
-    return target.split("#", 1)[0]
-
-
-def _undecodable_as_latin1(value: str) -> str:
-    """A header that is not UTF-8 read as Latin-1, as httpx reads it (aiohttp keeps such
-    bytes as lone surrogates, which no URL can carry)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return value.encode("utf-8", "surrogateescape").decode("latin-1")
-    return value
 
 
 def _hop(url: str, exchange: Exchange) -> Redirect:
