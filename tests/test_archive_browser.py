@@ -231,3 +231,71 @@ def test_a_private_document_is_refused_before_the_browser_sends_anything(farm, t
     (captured,), skipped = capture(tmp_path, [private.url("/page")])
     assert captured is None and private.requests == []
     assert "the guard refused the document" in dict(skipped)[private.url("/page")]
+
+
+def _replayed_page(folder, page_url, tmp_path):
+    """Serve `folder` with pywb and open PAGE_URL's latest capture in headless Chromium:
+    (the script-filled text, the image's width, the text colour) as the reader sees them."""
+    import subprocess
+
+    from playwright.sync_api import sync_playwright
+
+    from linkcheck.archive.browser import chromium_path
+    from tests.test_archive_interop import PYWB, free_port
+
+    replay = tmp_path / f"replay-{folder.name}"
+    (replay / "collections").mkdir(parents=True)
+    (replay / "collections" / "linkcheck").symlink_to(folder)
+    port = free_port()
+    server = subprocess.Popen([*PYWB, "--port", str(port), "--bind", "127.0.0.1"], cwd=replay, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and server.poll() is None, "pywb did not start"
+                time.sleep(0.2)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True)
+            try:
+                replayed = browser.new_page()
+                # pywb puts a page opened by a reader in its frame: the capture is the inner frame
+                replayed.goto(f"http://127.0.0.1:{port}/linkcheck/{page_url}", wait_until="networkidle")
+                replayed.wait_for_timeout(500)
+                inner = next(frame for frame in replayed.frames if "mp_/" in frame.url)
+                return inner.evaluate(
+                    "() => [document.getElementById('out').textContent, document.images[0].naturalWidth,"
+                    " getComputedStyle(document.body).color]"
+                )
+            finally:
+                browser.close()
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+
+
+def _pywb():
+    from tests.test_archive_interop import HOW, PYWB
+
+    return PYWB, HOW.format("PYWB", "pywb")
+
+
+@pytest.mark.skipif(_pywb()[0] is None, reason="pywb is not installed (not a dependency); " + _pywb()[1])
+@pytest.mark.timeout(180)
+def test_pywb_replays_the_browser_capture_with_what_the_script_fetched(farm, tmp_path):
+    site = farm.host()
+    serve_site(site)
+    url = site.url("/page")
+    by_browser, by_http = tmp_path / "browser", tmp_path / "http"
+    (captured,), skipped = capture(by_browser, [url])
+    assert captured is not None, skipped
+    (plain,), _ = capture(by_http, [url], opts=CaptureOptions())
+    assert plain is not None
+    served = len(site.requests)
+
+    # side by side: the browser capture replays what the reader saw, the HTTP one an empty shell
+    assert _replayed_page(by_browser, url, tmp_path) == ["fetched by the script", 1, "rgb(0, 0, 128)"]
+    assert _replayed_page(by_http, url, tmp_path) == ["loading", 0, "rgb(0, 0, 0)"]
+    assert len(site.requests) == served  # replay came from the archive, not the live site
