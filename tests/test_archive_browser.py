@@ -299,3 +299,36 @@ def test_pywb_replays_the_browser_capture_with_what_the_script_fetched(farm, tmp
     assert _replayed_page(by_browser, url, tmp_path) == ["fetched by the script", 1, "rgb(0, 0, 128)"]
     assert _replayed_page(by_http, url, tmp_path) == ["loading", 0, "rgb(0, 0, 0)"]
     assert len(site.requests) == served  # replay came from the archive, not the live site
+
+
+def test_policy_changed_writes_nothing_for_an_unchanged_page_and_the_wacz_lists_the_page(farm, tmp_path):
+    import zipfile
+
+    from linkcheck.archive.export import export_wacz
+
+    site = farm.host()
+    serve_site(site)
+    url = site.url("/page")
+    (first,), _ = capture(tmp_path, [url])
+    (again,), skipped = capture(tmp_path, [url])
+    assert first is not None and again is not None, skipped
+    assert again.record_type == "revisit" and again.refers_to == first.record_id  # policy always: seen again, unchanged
+    records = len(read_records(tmp_path))
+    (kept,), skipped = capture_changed(tmp_path, url)
+    assert kept is not None and kept.reused, skipped
+    assert len(read_records(tmp_path)) == records  # policy changed: nothing written
+    assert verify_archive(tmp_path).ok
+
+    wacz = tmp_path / "cites.wacz"
+    export_wacz(tmp_path, wacz)
+    with zipfile.ZipFile(wacz) as packed:
+        pages = [json.loads(line) for line in packed.read("pages/pages.jsonl").splitlines()[1:]]
+    assert {page["url"] for page in pages} == {url}  # the cited page, not its resources or screenshot
+
+
+def capture_changed(folder, url):
+    async def run():
+        async with httpx.AsyncClient() as client, Archive(folder, policy="changed", options=BROWSER, address_policy=FARM_ONLY) as archive:
+            return [await archive.capture(client, url)], list(archive.skipped)
+
+    return asyncio.run(run())
