@@ -222,7 +222,9 @@ def check(
     log = _RunLog(log_file)
     try:
         with resolve_inputs(paths, settings) as inputs, _progress(quiet, settings.fail_on) as progress:
-            report = check_paths(inputs, settings, only=only, on_total=progress.total, on_result=progress.result)
+            report = check_paths(
+                inputs, settings, only=only, on_total=progress.total, on_result=progress.result, on_message=_error
+            )
     except Interrupted as exc:
         if exc.report is not None:
             _render(exc.report, settings, targets, time.monotonic() - started, quiet)

@@ -82,7 +82,7 @@ def write(
             raise UsageError("--from reads a finished report: the checking options do not apply")
         known = baseline_from_json_report(_read_json(from_report), settings.fail_on, source=from_report)
     else:
-        known = baseline_from_report(check_paths(paths, settings), settings.fail_on)
+        known = baseline_from_report(check_paths(paths, settings, on_message=_error), settings.fail_on)
     write_baseline(known, output)
     if not quiet:
         _error(_summary(known, output))

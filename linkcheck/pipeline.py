@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import dataclasses
 import signal
+import warnings
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,7 +37,7 @@ if TYPE_CHECKING:  # the HTTP stack is imported where a request is about to be m
     from linkcheck.check.engine import Engine, EngineHooks, PageVerdict
     from linkcheck.check.outcome import Outcome
 
-__all__ = ["Extraction", "check_paths", "extract_paths"]  # extraction lives in linkcheck.collect
+__all__ = ["Extraction", "RunMessage", "check_paths", "extract_paths"]  # extraction lives in linkcheck.collect
 
 
 def extract_paths(
@@ -61,6 +62,7 @@ def check_paths(
     on_result: Callable[[Result], None] | None = None,
     clock: Callable[[], datetime] | None = None,
     only: Collection[Path] | None = None,
+    on_message: Callable[[str], None] | None = None,
 ) -> Report:
     """Extract, check and return the report; with history on, also record, reuse and diff.
 
@@ -68,19 +70,22 @@ def check_paths(
     the archive folder, `NetworkUnavailable` when nothing at all could be reached (with
     the report attached), and `Interrupted` on Ctrl-C or SIGTERM (with the partial report).
     `clock` replaces the wall clock (tests of confirmation over days use it).
+    `on_message` hears what the run wants said while it goes on (waiting for the archive
+    lock, an archive repaired on opening); by default each becomes a `RunMessage` warning.
     """
     settings = settings or Settings()
+    say = on_message or _as_warning
     now = clock or _now
     started_at = now()
     require_inputs(paths)  # a run that cannot start records nothing
     with contextlib.ExitStack() as stack:
-        memory = stack.enter_context(_Memory.open(settings, paths, started_at, now)) if settings.history.enabled else None
+        memory = stack.enter_context(_Memory.open(settings, paths, started_at, now, say)) if settings.history.enabled else None
         cache = None
         if memory is not None:  # the history's own connection: one writer, no lock between the two
             cache = ExtractionCache(memory.history.db, ExtractOptions(include_code=settings.files.include_code))
         reading = Reading(paths, settings, only=only, cache=cache, link_text=False)
         workers = _stream_workers(settings, reading) if client is None else 1
-        run = _CheckRun(settings, Extraction(), started_at, now, memory, on_result)
+        run = _CheckRun(settings, Extraction(), started_at, now, memory, on_result, say)
         try:
             if workers > 1:
                 reachable = run_loop(run.execute_streaming(reading, workers, on_total))
@@ -118,8 +123,10 @@ class _CheckRun:
         now: Callable[[], datetime],
         memory: _Memory | None,
         on_result: Callable[[Result], None] | None,
+        on_message: Callable[[str], None],
     ) -> None:
         self.settings = settings
+        self.on_message = on_message
         self.extraction = extraction
         self.started_at = started_at
         self.now = now
@@ -161,7 +168,7 @@ class _CheckRun:
             if owned:
                 await stack.enter_async_context(http)
             rot = _ReferenceRot(self.settings, http, self.extraction.notices, self.started_at, self.memory)
-            snapshots = _Snapshots(self.settings, http, self.extraction.notices) if self.settings.archive.enabled else None
+            snapshots = _Snapshots(self.settings, http, self.extraction.notices, self.on_message) if self.settings.archive.enabled else None
 
             def hooks(engine: Engine) -> EngineHooks:
                 hooks = rot.hooks(engine)
@@ -456,8 +463,9 @@ class _Snapshots:
     one notice; checking goes on and the report is still written.
     """
 
-    def __init__(self, settings: Settings, client: httpx.AsyncClient, notices: list[Notice]) -> None:
+    def __init__(self, settings: Settings, client: httpx.AsyncClient, notices: list[Notice], on_message: Callable[[str], None]) -> None:
         self.settings = settings
+        self.on_message = on_message
         self.archive: Any = None
         self.client = client
         self.notices = notices
@@ -466,7 +474,7 @@ class _Snapshots:
     def capture_for(self, engine: Engine) -> Callable[[str], Any]:
         """The capture hook of `engine`, whose politeness limits the archive shares; the
         caller enters `archive` (an async context manager) before checking starts."""
-        self.archive = self.settings.archive_store(slot=engine.limiter.slot, on_message=_warn)
+        self.archive = self.settings.archive_store(slot=engine.limiter.slot, on_message=self.on_message)
         return self.capture
 
     async def capture(self, url: str) -> dict[str, Any] | None:
@@ -509,10 +517,12 @@ class _Memory:
 
     @classmethod
     @contextlib.contextmanager
-    def open(cls, settings: Settings, paths: Sequence[PathLike], started_at: datetime, now: Callable[[], datetime]):  # type: ignore[no-untyped-def]
+    def open(  # type: ignore[no-untyped-def]
+        cls, settings: Settings, paths: Sequence[PathLike], started_at: datetime, now: Callable[[], datetime], on_message: Callable[[str], None]
+    ):
         folder = Path(settings.archive.path)
         _ensure_folder(folder)
-        lock = ArchiveLock(folder, settings.archive.lock_timeout, on_wait=_warn)
+        lock = ArchiveLock(folder, settings.archive.lock_timeout, on_wait=on_message)
         lock.acquire_blocking()  # ArchiveLocked (exit 5) or ArchiveError (exit 2) propagate
         try:
             with open_history(settings) as history:
@@ -604,10 +614,12 @@ def _ensure_folder(folder: Path) -> None:
         raise InputError(f"cannot create the archive folder {folder}: {exc.strerror or exc}") from None
 
 
-def _warn(message: str) -> None:
-    import sys
+class RunMessage(UserWarning):
+    """A message of a run given no `on_message` (the CLI prints them on stderr instead)."""
 
-    print(f"linkcheck: {message}", file=sys.stderr, flush=True)
+
+def _as_warning(message: str) -> None:
+    warnings.warn(message, RunMessage, stacklevel=2)
 
 
 def _cancel_on_sigterm() -> None:
