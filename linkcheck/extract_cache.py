@@ -35,7 +35,6 @@ class ExtractionCache:
         self.db = db
         self.options = options
         self.db.executescript(_SCHEMA)
-        self.hits = 0
 
     def _key(self, document: Document) -> str:
         return json.dumps([str(document.path.resolve()), document.format, self.options.include_code, EXTRACTOR_VERSIONS.get(document.format, 1)])
@@ -54,7 +53,6 @@ class ExtractionCache:
         row = self.db.execute("SELECT sha256, links, notices FROM extractions WHERE key = ?", (self._key(document),)).fetchone()
         if row is None or row[0] != digest:
             return None
-        self.hits += 1
         links = [RawLink._make(fields) for fields in json.loads(row[1])]
         notices = [Notice(document.display, message) for message in json.loads(row[2])]
         return links, notices

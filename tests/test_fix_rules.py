@@ -10,7 +10,7 @@ import pytest
 
 from linkcheck.config import Settings
 from linkcheck.fix import FixOptions, plan_fixes
-from linkcheck.fix.plan import Annotate, Redirect, capture_date, decide
+from linkcheck.fix.plan import Annotate, Rewrite, capture_date, decide
 from linkcheck.fix.rules import Archived, match_written
 from linkcheck.history import Check, History
 from linkcheck.models import Result, Status
@@ -68,9 +68,9 @@ def test_which_verdicts_are_annotated(status: Status, extra: dict[str, object], 
 def test_permanent_redirects_same_site_or_with_cross_site() -> None:
     same = check(Status.REDIRECT_PERMANENT, "https://www.example.org/b")
     other = check(Status.REDIRECT_PERMANENT, "https://example.net/b")
-    assert decide("http://example.org/a", same, FixOptions()) == Redirect("https://www.example.org/b")
+    assert decide("http://example.org/a", same, FixOptions()) == Rewrite("https://www.example.org/b")
     assert isinstance(decide("http://example.org/a", other, FixOptions()), str)
-    assert decide("http://example.org/a", other, FixOptions(cross_site=True)) == Redirect("https://example.net/b")
+    assert decide("http://example.org/a", other, FixOptions(cross_site=True)) == Rewrite("https://example.net/b")
     assert decide("https://example.org/a", check(Status.REDIRECT_TEMPORARY, "https://example.org/b"), FixOptions()) is None
     assert decide("https://example.org/a", check(Status.REDIRECT_PERMANENT, None), FixOptions()) is None
 

@@ -146,9 +146,6 @@ class Catalog:
     def in_file(self, warc_file: str) -> list[Entry]:
         return self._query("WHERE warc_file = ? ORDER BY offset", (warc_file,))
 
-    def record_ids(self) -> set[str]:
-        return {row[0] for row in self._db.execute("SELECT record_id FROM records")}
-
 
 # ------------------------------------------------------------------------------ CDXJ
 

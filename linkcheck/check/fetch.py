@@ -122,7 +122,6 @@ class Fetcher:
     ) -> Exchange:
         """`walls_to_get`: a HEAD answered with a wall's status goes to GET at once, unretried."""
         host = urlsplit(url).hostname or ""
-        outcome.attempts += 1
         first = await self._send(method, url, host, body_limit)
         if walls_to_get and _wall_status(first):
             return first
@@ -133,7 +132,6 @@ class Fetcher:
         async def attempt() -> Exchange:
             if pending:
                 return pending.pop()  # tenacity judges the first attempt like any other
-            outcome.attempts += 1
             return await self._send(method, url, host, body_limit)
 
         retrying = AsyncRetrying(

@@ -89,7 +89,6 @@ class Outcome:
     final_url: str = ""
     last: Exchange | None = None
     failure: Failure | None = None
-    attempts: int = 0
 
     @property
     def status(self) -> int | None:

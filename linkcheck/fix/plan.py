@@ -125,7 +125,7 @@ class FixPlan:
 
 
 @dataclass(frozen=True, slots=True)
-class Redirect:
+class Rewrite:
     final_url: str
 
 
@@ -134,7 +134,7 @@ class Annotate:
     archived: Archived
 
 
-Action = Redirect | Annotate
+Action = Rewrite | Annotate
 
 
 @dataclass(slots=True)
@@ -184,7 +184,7 @@ def decide(url: str, check: Check | None, options: FixOptions) -> Action | str |
         return None
     if check.status is Status.REDIRECT_PERMANENT and check.final_url and check.final_url != url.split("#", 1)[0]:
         if options.cross_site or same_site(url, check.final_url):
-            return Redirect(check.final_url)
+            return Rewrite(check.final_url)
         return f"cross-site redirect {url} → {check.final_url} not applied (--cross-site applies it)"
     drift = check.extra.get("drift")
     drifted = isinstance(drift, dict) and bool(drift.get("drifted"))
@@ -331,7 +331,7 @@ def _locate(
 def _edits(text: str, spot: Spot, request: _Request, rule: ModuleType) -> tuple[list[Edit], Change]:
     where = request.location
     assert where.line is not None and where.column is not None
-    if isinstance(request.action, Redirect):
+    if isinstance(request.action, Rewrite):
         new_url = _with_fragment(request.action.final_url, spot.target)
         written = rule.spell(new_url, text, spot)
         edits = [Edit(spot.start, spot.end, written)] if written != spot.written(text) else []
