@@ -117,6 +117,8 @@ class _ShapeParser(SafeHTMLParser):
         self._depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body" and "head" in self._hidden:
+            self._hidden = [open_tag for open_tag in self._hidden if open_tag != "head"]  # `</head>` left out
         values = {name: (value or "") for name, value in attrs}
         if tag == "script":
             self.scripts += 1

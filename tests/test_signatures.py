@@ -160,3 +160,9 @@ def test_more_walls(status, body, vendor):
 def test_an_article_about_robots_and_humans_is_no_wall():
     text = article().replace("The harbour authority", "Are you a robot? The question of how to verify you are a human online. The harbour authority")
     assert bot_wall(200, {"content-type": "text/html"}, text.encode()) is None
+
+
+def test_a_page_without_its_closing_head_tag_still_shows_its_text():
+    page = article().replace("</head>", "").encode()
+    assert page_shape(page).words > 80
+    assert bot_wall(200, {"content-type": "text/html"}, article('<script src="/cdn-cgi/challenge-platform/x.js"></script>').replace("</head>", "").encode()) is None
