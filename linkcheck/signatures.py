@@ -339,7 +339,7 @@ _LOGIN_SEGMENTS = re.compile(
     re.I,
 )
 _LOGIN_HOST = re.compile(r"^(login|logon|signin|auth|sso|accounts?|id|idp|myaccount|secure|passport)\.", re.I)
-_CONSENT_HOST = re.compile(r"^(consent|guce|cmp|privacy|cookies?)\.", re.I)
+_CONSENT_HOST = re.compile(r"^(consent|guce|cmp)\.", re.I)  # consent.google.com, guce.yahoo.com
 _CONSENT_PATH = re.compile(r"consent|cookie|gdpr|privacy[-_]?(choices|settings|gate)|collectconsent", re.I)
 
 
