@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from click.testing import CliRunner
 
-import linkcheck.pipeline
+import linkcheck.pipeline.run
 from linkcheck.cli import cli
 from tests.farm import respond
 
@@ -21,7 +21,7 @@ def cron(farm, tmp_path, monkeypatch):
     monkeypatch.setenv("LINKCHECK_NETWORK_PROBE_URLS", "")
     monkeypatch.setenv("COLUMNS", "250")  # one table row per line, whatever the URL length
     clock = {"now": T0}
-    monkeypatch.setattr(linkcheck.pipeline, "_now", lambda: clock["now"])
+    monkeypatch.setattr(linkcheck.pipeline.run, "_now", lambda: clock["now"])
     site = farm.host()
     (tmp_path / "docs").mkdir()
 

@@ -86,7 +86,7 @@ def _statuses(report):
 
 
 def test_checking_while_reading_gives_the_report_of_reading_first(farm, tmp_path, monkeypatch):
-    import linkcheck.pipeline as pipeline
+    import linkcheck.pipeline.run as pipeline  # the run module: its knobs are read there
     from linkcheck import check_paths
     from linkcheck.check import spread
     from tests.farm import redirect, respond
@@ -120,7 +120,7 @@ def test_checking_while_reading_gives_the_report_of_reading_first(farm, tmp_path
 
 
 def test_checking_while_reading_reuses_fresh_verdicts_from_history(farm, tmp_path, monkeypatch):
-    import linkcheck.pipeline as pipeline
+    import linkcheck.pipeline.run as pipeline  # the run module: its knobs are read there
     from linkcheck import check_paths
     from linkcheck.check import spread
     from tests.farm import respond
@@ -150,7 +150,7 @@ def test_checking_while_reading_still_tells_offline_from_dead(tmp_path, monkeypa
 
     import pytest
 
-    import linkcheck.pipeline as pipeline
+    import linkcheck.pipeline.run as pipeline  # the run module: its knobs are read there
     from linkcheck import NetworkUnavailable, check_paths
 
     with socket.socket() as spare:  # a port nothing listens on
@@ -173,7 +173,7 @@ def test_an_archived_copy_cited_after_the_url_went_to_a_worker_is_still_the_sugg
     """A dead URL is cited in a.md, and again in b.wiki with the archived copy the editors
     chose; when checking while reading, a.md's citation has gone to a worker before b.wiki
     is read. The document's own copy must still be the suggestion, as when reading first."""
-    import linkcheck.pipeline as pipeline
+    import linkcheck.pipeline.run as pipeline  # the run module: its knobs are read there
     from linkcheck import check_paths
     from tests.farm import respond
 

@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 import linkcheck.check
-from linkcheck import collect, pipeline
+from linkcheck import collect
+from linkcheck.pipeline import run as pipeline  # the check run: its knobs are read there
 from linkcheck.check import spread
 from linkcheck.cli import cli
 from tests.farm import respond

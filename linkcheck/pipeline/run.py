@@ -1,7 +1,8 @@
-"""The library's front door: documents -> extract -> links -> check -> results -> report.
+"""The check run: documents -> extract -> links -> check -> results -> report.
 
 `check_paths` is what the CLI calls and what a Python user can call too. It returns a
-`Report` (data, not text) and raises only the errors of `linkcheck.errors`.
+`Report` (data, not text) and raises only the errors of `linkcheck.errors`. The run's
+memory, rot hooks and snapshots are the sibling modules.
 """
 
 from __future__ import annotations
@@ -18,24 +19,20 @@ from typing import TYPE_CHECKING, Any
 
 from linkcheck.check.loop import run as run_loop
 from linkcheck.check.spread import SpreadRun, SpreadSession, can_fork, run_spread, usable_cores, worker_count
-from linkcheck.config import Settings
-from linkcheck.archive.lock import ArchiveLock
-from linkcheck.confirm import ConfirmRule, confirm
-from linkcheck.discover import require_inputs
-from linkcheck.errors import InputError, Interrupted, NetworkUnavailable, UsageError
 from linkcheck.collect import Extraction, PathLike, Reading
 from linkcheck.collect import extract_paths as _extract_paths
-from linkcheck.extract import ExtractOptions
-from linkcheck.extract_cache import ExtractionCache
-from linkcheck.history import Check, History, inputs_key, open_history
-from linkcheck.models import Diff, Link, Notice, Report, Result, Status, verdict_result
-from linkcheck.urls import is_http
+from linkcheck.config import Settings
+from linkcheck.discover import require_inputs
+from linkcheck.errors import Interrupted, NetworkUnavailable, UsageError
+from linkcheck.models import Link, Report, Result, verdict_result
+from linkcheck.pipeline.memory import Memory
+from linkcheck.pipeline.rot import ReferenceRot, cited_copy
+from linkcheck.pipeline.snapshots import Snapshots
 
 if TYPE_CHECKING:  # the HTTP stack is imported where a request is about to be made
     import httpx
 
-    from linkcheck.check.engine import Engine, EngineHooks, PageVerdict
-    from linkcheck.check.outcome import Outcome
+    from linkcheck.check.engine import Engine, EngineHooks
 
 __all__ = ["Extraction", "RunMessage", "check_paths", "extract_paths"]  # extraction lives in linkcheck.collect
 
@@ -79,10 +76,8 @@ def check_paths(
     started_at = now()
     require_inputs(paths)  # a run that cannot start records nothing
     with contextlib.ExitStack() as stack:
-        memory = stack.enter_context(_Memory.open(settings, paths, started_at, now, say)) if settings.history.enabled else None
-        cache = None
-        if memory is not None:  # the history's own connection: one writer, no lock between the two
-            cache = ExtractionCache(memory.history.db, ExtractOptions(include_code=settings.files.include_code))
+        memory = stack.enter_context(Memory.open(settings, paths, started_at, now, say)) if settings.history.enabled else None
+        cache = memory.extraction_cache() if memory is not None else None
         reading = Reading(paths, settings, only=only, cache=cache, link_text=False)
         workers = _stream_workers(settings, reading) if client is None else 1
         run = _CheckRun(settings, Extraction(), started_at, now, memory, on_result, say)
@@ -121,7 +116,7 @@ class _CheckRun:
         extraction: Extraction,
         started_at: datetime,
         now: Callable[[], datetime],
-        memory: _Memory | None,
+        memory: Memory | None,
         on_result: Callable[[Result], None] | None,
         on_message: Callable[[str], None],
     ) -> None:
@@ -167,8 +162,8 @@ class _CheckRun:
         async with contextlib.AsyncExitStack() as stack:
             if owned:
                 await stack.enter_async_context(http)
-            rot = _ReferenceRot(self.settings, http, self.extraction.notices, self.started_at, self.memory)
-            snapshots = _Snapshots(self.settings, http, self.extraction.notices, self.on_message) if self.settings.archive.enabled else None
+            rot = ReferenceRot(self.settings, http, self.extraction.notices, self.started_at, self.memory)
+            snapshots = Snapshots(self.settings, http, self.extraction.notices, self.on_message) if self.settings.archive.enabled else None
 
             def hooks(engine: Engine) -> EngineHooks:
                 hooks = rot.hooks(engine)
@@ -210,7 +205,7 @@ class _CheckRun:
             link = locate(result)
             if link is not None:
                 sent = copies_sent.get(result.url)
-                if sent is not None and len(link.archived_copies) > sent and self._wants_cited_copy(result):
+                if sent is not None and len(link.archived_copies) > sent and self._wantscited_copy(result):
                     late.append(result)
                     return
             self.accept(result)
@@ -266,7 +261,7 @@ class _CheckRun:
                 self.accept(verdict_result(link, self.now()))
         return await self._spread_done(session.run) if session is not None else True
 
-    def _wants_cited_copy(self, result: Result) -> bool:
+    def _wantscited_copy(self, result: Result) -> bool:
         from linkcheck.check.engine import wants_archived_copy
 
         return self.settings.rot.suggestions and wants_archived_copy(result)
@@ -274,13 +269,13 @@ class _CheckRun:
     async def _check_cited_copies(self, results: list[Result], links: dict[str, Link]) -> None:
         """The archived copies documents cite for these broken URLs, checked here: they were
         read after the URL had gone to a worker. A copy that answers is the suggestion (as
-        in `_ReferenceRot.suggest`); each result is accepted once settled."""
+        in `ReferenceRot.suggest`); each result is accepted once settled."""
         from linkcheck.check import make_client
 
         async with make_client(self.settings) as http:
             while results:
                 result = results[-1]  # popped once settled: interrupted meanwhile, it is still there
-                result.suggestion = await _cited_copy(links[result.url], http) or result.suggestion
+                result.suggestion = await cited_copy(links[result.url], http) or result.suggestion
                 self.accept(results.pop())
 
     def _to_request(self, links: list[Link], known: list[Link], arrive: Callable[[Result], None]) -> list[Link]:
@@ -304,7 +299,7 @@ class _CheckRun:
 
     def _worker_hooks(self, engine: Engine, http: httpx.AsyncClient) -> EngineHooks:
         # Runs in each worker: no history there (its SQLite connection is this process's).
-        return _ReferenceRot(self.settings, http, engine.notices, self.started_at, None).hooks(engine)
+        return ReferenceRot(self.settings, http, engine.notices, self.started_at, None).hooks(engine)
 
     async def _spread_done(self, spread: SpreadRun) -> bool:
         self.host_stats = spread.host_stats
@@ -341,244 +336,6 @@ class _CheckRun:
         return report
 
 
-class _ReferenceRot:
-    """Soft 404s, content drift and archived copies (linkcheck.rot), hooked into the engine.
-
-    A page is judged only when it answered 2xx; its body is fetched with GET for that. A
-    broken or drifted citation gets the best archived copy: one the document itself cites
-    (wikitext `archive-url`), else the local archive, else a Memento TimeGate or the
-    Wayback Machine (unless `rot.offline_suggestions`). What a service could not answer
-    becomes one notice, and the run completes either way.
-    """
-
-    def __init__(
-        self,
-        settings: Settings,
-        client: httpx.AsyncClient,
-        notices: list[Notice],
-        started_at: datetime,
-        memory: _Memory | None,
-    ) -> None:
-        self.settings = settings
-        #: The engine judged for: its probe asks for template pages (set by `hooks`).
-        self.engine: Engine | None = None
-        self.client = client
-        self.notices = notices
-        self.started_at = started_at
-        self.memory = memory
-        self.detector: Any = None
-        self._said: set[str] = set()
-
-    def hooks(self, engine: Engine) -> EngineHooks:
-        """The hooks for `engine` (an engine's `HooksFactory`): soft-404 probes are its own."""
-        from linkcheck.check.engine import EngineHooks
-
-        rot = self.settings.rot
-        self.engine = engine
-        judge, body_limit = None, 0
-        if rot.soft404 or rot.drift:
-            from linkcheck.rot import DEFAULT_BODY_LIMIT, Soft404Detector, Soft404Options
-
-            judge, body_limit = self.judge, DEFAULT_BODY_LIMIT
-            if rot.soft404:
-                options = Soft404Options(
-                    probe=rot.soft404_probe,
-                    probe_similarity=rot.soft404_similarity,
-                    skip_hosts=frozenset(host.lower() for host in rot.soft404_skip_hosts),
-                )
-                self.detector = Soft404Detector(self._probe, options, is_cited=engine.cited.__contains__)
-        return EngineHooks(judge=judge, judge_body_limit=body_limit, suggest=self.suggest if rot.suggestions else None)
-
-    async def _probe(self, url: str) -> Any:
-        from linkcheck.rot import DEFAULT_BODY_LIMIT, snapshot_from_outcome
-
-        assert self.engine is not None  # the detector exists only once `hooks` has run
-        return snapshot_from_outcome(url, await self.engine.probe(url, DEFAULT_BODY_LIMIT))
-
-    async def judge(self, url: str, outcome: Outcome) -> PageVerdict:
-        from linkcheck.check.engine import PageVerdict
-        from linkcheck.rot import DEFAULT_BODY_LIMIT, compare_with_archive, snapshot_from_outcome
-
-        if self.detector is not None:
-            verdict = await self.detector.check(snapshot_from_outcome(url, outcome))
-            if verdict is not None:
-                return PageVerdict(status=Status.BLOCKED if verdict.blocked else Status.SOFT404, error=verdict.reason)
-        last = outcome.last
-        if not self.settings.rot.drift or last is None or last.body is None:
-            return PageVerdict()
-        archive_dir = Path(self.settings.archive.path)
-        if not (archive_dir / "catalog.sqlite").is_file():
-            return PageVerdict()
-        from linkcheck.archive import ArchiveError
-
-        try:
-            drift = await compare_with_archive(
-                url, last.body, archive_dir, self.settings.rot.drift_threshold,
-                content_type=last.headers.get("content-type") if last.headers else None,
-                before=self.started_at, body_limit=DEFAULT_BODY_LIMIT, storage_url=self.settings.archive.url or None,
-            )  # fmt: skip
-        except ArchiveError as exc:
-            self._note(archive_dir.as_posix(), f"drift not compared: {exc}")
-            return PageVerdict()
-        return PageVerdict(drift=drift)
-
-    async def suggest(self, link: Link, result: Result) -> dict[str, Any] | None:
-        from linkcheck.rot import suggest
-
-        cited = await _cited_copy(link, self.client)
-        if cited is not None:
-            return cited
-        rot = self.settings.rot
-        online = not rot.offline_suggestions
-        outcome = await suggest(
-            link.request_url,
-            self._first_seen(link.url) or result.checked_at or self.started_at,
-            archive_dir=self.settings.archive.path,
-            client=self.client,
-            memento_timegate=(rot.memento_timegate or None) if online else None,
-            wayback_api=(rot.wayback_api or None) if online else None,
-        )
-        for note in outcome.notes:
-            self._note("suggestions", note)
-        return outcome.suggestion
-
-    def _first_seen(self, url: str) -> datetime | None:
-        """The citation's date, as well as linkcheck knows it: the first time it checked the URL."""
-        if self.memory is None:
-            return None
-        timeline = self.memory.history.timeline(url)
-        return timeline[0].checked_at if timeline else None
-
-    def _note(self, where: str, message: str) -> None:
-        key = f"{where}: {message.split(':', 1)[0]}"
-        if key not in self._said:
-            self._said.add(key)
-            self.notices.append(Notice(where, message))
-
-
-class _Snapshots:
-    """`--archive`: every live page captured once per run into the archive folder.
-
-    A failure of the archive itself (full disk, unwritable folder) stops the captures with
-    one notice; checking goes on and the report is still written.
-    """
-
-    def __init__(self, settings: Settings, client: httpx.AsyncClient, notices: list[Notice], on_message: Callable[[str], None]) -> None:
-        self.settings = settings
-        self.on_message = on_message
-        self.archive: Any = None
-        self.client = client
-        self.notices = notices
-        self.broken = False
-
-    def capture_for(self, engine: Engine) -> Callable[[str], Any]:
-        """The capture hook of `engine`, whose politeness limits the archive shares; the
-        caller enters `archive` (an async context manager) before checking starts."""
-        self.archive = self.settings.archive_store(slot=engine.limiter.slot, on_message=self.on_message)
-        return self.capture
-
-    async def capture(self, url: str) -> dict[str, Any] | None:
-        from linkcheck.archive import ArchiveError
-
-        if self.broken:
-            return None
-        try:
-            captured = await self.archive.capture(self.client, url)
-        except ArchiveError as exc:
-            self.broken = True
-            self.notices.append(Notice(self.archive.layout.root.as_posix(), f"archiving stopped: {exc}"))
-            return None
-        return captured.to_dict() if captured is not None else None
-
-
-class _Memory:
-    """The history side of a run: the archive-folder lock, the run row, cache and confirmation."""
-
-    def __init__(self, settings: Settings, history: History, lock: ArchiveLock, run_id: int, now: Callable[[], datetime]) -> None:
-        self.settings = settings
-        self.history = history
-        self.lock = lock
-        self.run_id = run_id
-        self.now = now
-        self.rule = ConfirmRule.parse(settings.history.confirm)
-        inputs = history.run_inputs(run_id)
-        #: A run over the same inputs that was killed or interrupted just before this one.
-        self.resumed_run = history.interrupted_predecessor(inputs, run_id) if inputs is not None else None
-        #: The newest earlier check of every cited URL, loaded at once by `prefetch`.
-        self._latest: dict[str, Check] | None = None
-
-    def prefetch(self, links: Sequence[Link]) -> None:
-        if self.settings.history.max_age > 0 or self.settings.history.max_age_broken > 0:
-            latest = self.history.latest_many([link.url for link in links if link.verdict is None], self.run_id)
-            if self._latest is None:
-                self._latest = latest
-            else:  # streaming: one batch of links per document
-                self._latest.update(latest)
-
-    @classmethod
-    @contextlib.contextmanager
-    def open(  # type: ignore[no-untyped-def]
-        cls, settings: Settings, paths: Sequence[PathLike], started_at: datetime, now: Callable[[], datetime], on_message: Callable[[str], None]
-    ):
-        folder = Path(settings.archive.path)
-        _ensure_folder(folder)
-        lock = ArchiveLock(folder, settings.archive.lock_timeout, on_wait=on_message)
-        lock.acquire_blocking()  # ArchiveLocked (exit 5) or ArchiveError (exit 2) propagate
-        try:
-            with open_history(settings) as history:
-                memory = cls(settings, history, lock, history.start_run(inputs_key(paths), started_at), now)
-                yield memory
-        finally:
-            lock.release()
-
-    def cached(self, link: Link, now: datetime | None = None) -> Result | None:
-        """A fresh enough verdict from history, reused instead of a request (`now`: the
-        moment to measure ages from, the clock's when not given).
-
-        After an interrupted run, its verdicts younger than `history.resume_within` are
-        reused too, so the next run resumes instead of starting over.
-        """
-        history = self.settings.history
-        if now is None:
-            now = self.now()
-        if self.resumed_run is not None:
-            check = self.history.check_in_run(self.resumed_run, link.url)
-            if check is not None and (now - check.checked_at).total_seconds() <= history.resume_within:
-                return check.as_result(list(link.locations))
-        if history.max_age <= 0 and history.max_age_broken <= 0:
-            return None
-        check = self._latest.get(link.url) if self._latest is not None else self.history.latest(link.url, before_run=self.run_id)
-        if check is None:
-            return None
-        age = (now - check.checked_at).total_seconds()
-        live = check.status in _LIVE
-        limit = history.max_age if live else history.max_age_broken
-        if limit <= 0 or age > limit or check.status is Status.SUSPECT:
-            return None
-        return check.as_result(list(link.locations))
-
-    def remember(self, result: Result) -> Result:
-        """Apply confirmation to a fresh broken verdict, then record it.
-
-        Only a web request can fail transiently: a missing local file or an invalid URL
-        is broken at once, whatever `--confirm` says."""
-        if not result.cached and result.status in self.settings.fail_on and not self.rule.immediate and is_http(result.url):
-            streak = self.history.failure_streak(result.url, self.settings.fail_on, self.run_id)
-            result = confirm(result, [check.checked_at for check in streak], self.rule, self.now())
-        self.history.record(self.run_id, result)
-        return result
-
-    def discard(self) -> None:
-        self.history.discard_run(self.run_id)
-
-    def finish(self, report: Report) -> Diff:
-        self.history.finish_run(self.run_id, report.finished_at, report.documents, report.links, report.interrupted)
-        return self.history.diff(self.run_id, self.settings.fail_on)
-
-
-#: Verdicts reused for `history.max_age` (any other status waits for `max_age_broken`).
-_LIVE = frozenset((Status.OK, Status.REDIRECT_PERMANENT, Status.REDIRECT_TEMPORARY))
-
 #: A corpus smaller than this is read before checking starts, in one process: workers
 #: cost more than they save below a couple of thousand links (~200 bytes of text each).
 STREAM_MIN_BYTES = 512 * 1024
@@ -596,22 +353,6 @@ def _stream_workers(settings: Settings, reading: Reading) -> int:
     return min(cores, settings.check.max_concurrency)
 
 
-async def _cited_copy(link: Link, client: httpx.AsyncClient) -> dict[str, Any] | None:
-    """The first archived copy the documents cite for `link` that answers, as a suggestion."""
-    from linkcheck.rot import check_cited_copy
-
-    for archive_url, archive_date in link.archived_copies:
-        cited = await check_cited_copy(archive_url, client, archive_date=archive_date)
-        if cited is not None:
-            return cited
-    return None
-
-
-def _ensure_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create the archive folder {folder}: {exc.strerror or exc}") from None
 
 
 class RunMessage(UserWarning):
@@ -620,6 +361,8 @@ class RunMessage(UserWarning):
 
 def _as_warning(message: str) -> None:
     warnings.warn(message, RunMessage, stacklevel=2)
+
+
 
 
 def _cancel_on_sigterm() -> None:

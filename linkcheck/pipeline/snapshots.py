@@ -1,0 +1,52 @@
+"""`--archive` in a check run: the capture hook, through the one `Archive` wiring
+(`Settings.archive_store`) that `linkcheck archive URL...` uses too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from linkcheck.config import Settings
+from linkcheck.models import Notice
+
+if TYPE_CHECKING:
+    import httpx
+
+    from linkcheck.check.engine import Engine
+
+__all__ = ["Snapshots"]
+
+
+class Snapshots:
+    """`--archive`: every live page captured once per run into the archive folder.
+
+    A failure of the archive itself (full disk, unwritable folder) stops the captures with
+    one notice; checking goes on and the report is still written.
+    """
+
+    def __init__(self, settings: Settings, client: httpx.AsyncClient, notices: list[Notice], on_message: Callable[[str], None]) -> None:
+        self.settings = settings
+        self.on_message = on_message
+        self.archive: Any = None
+        self.client = client
+        self.notices = notices
+        self.broken = False
+
+    def capture_for(self, engine: Engine) -> Callable[[str], Any]:
+        """The capture hook of `engine`, whose politeness limits the archive shares; the
+        caller enters `archive` (an async context manager) before checking starts."""
+        self.archive = self.settings.archive_store(slot=engine.limiter.slot, on_message=self.on_message)
+        return self.capture
+
+    async def capture(self, url: str) -> dict[str, Any] | None:
+        from linkcheck.archive import ArchiveError
+
+        if self.broken:
+            return None
+        try:
+            captured = await self.archive.capture(self.client, url)
+        except ArchiveError as exc:
+            self.broken = True
+            self.notices.append(Notice(self.archive.layout.root.as_posix(), f"archiving stopped: {exc}"))
+            return None
+        return captured.to_dict() if captured is not None else None
