@@ -39,8 +39,15 @@ def tool(name: str, module_call: str) -> list[str] | None:
         return [configured]
     if importlib.util.find_spec(name) is not None:
         return [sys.executable, "-c", module_call]
+    installed = INTEROP_VENV / "bin" / name  # what .ci/pywb installs
+    if installed.is_file() and os.access(installed, os.X_OK):
+        return [str(installed)]
     found = shutil.which(name)
     return [found] if found else None
+
+
+#: The venv `.ci/pywb` makes beside the project's own (not a dependency of linkcheck).
+INTEROP_VENV = Path(__file__).resolve().parent.parent / ".venv-interop"
 
 
 PYWB = tool("pywb", "from pywb.apps.cli import wayback; wayback()")
