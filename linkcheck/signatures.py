@@ -17,10 +17,13 @@ wall, which is why those weak markers count only on a page that shows almost not
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+import ahocorasick
 
 from linkcheck.safehtml import SafeHTMLParser
 from linkcheck.sites import registrable_domain
@@ -269,12 +272,48 @@ _SUCCESS_WALL_KEYS = (
 )  # fmt: skip
 
 
-def _has_key(lowered: bytes, keys: tuple[bytes, ...]) -> bool:
-    return any(map(lowered.__contains__, keys))  # no Python frame per key
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """Which marker keys a body holds, found in one pass over its first `SCAN_LIMIT` bytes.
+
+    Every recogniser below first asks whether one of its keys is there; the classifier
+    scans a page once and hands the result to all of them (`scan(body)`), so a page with
+    no marker at all (nearly every page) costs one Aho-Corasick pass, not forty substring
+    searches.
+    """
+
+    found: frozenset[bytes]
+
+    def has(self, keys: frozenset[bytes]) -> bool:
+        return not self.found.isdisjoint(keys)
 
 
-def bot_wall(status: int | None, headers: Mapping[str, str] | None, body: bytes | None, host: str = "") -> Wall | None:
-    """A bot wall recognised by its headers or its page, whatever the status code."""
+def scan(body: bytes | None) -> Scan:
+    """The marker keys in `body` (lower-cased; bytes read as Latin-1, one character each)."""
+    if not body:
+        return _NOTHING
+    text = body[:SCAN_LIMIT].lower().decode("latin-1")
+    return Scan(frozenset(key for _, key in _automaton().iter(text)))
+
+
+@functools.cache
+def _automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for key in (*_WALL_KEYS, *_SUCCESS_WALL_KEYS, *_PARKED_KEYS, *_CONSENT_KEYS, _PASSWORD):
+        automaton.add_word(key.decode("latin-1"), key)
+    automaton.make_automaton()
+    return automaton
+
+
+_NOTHING = Scan(frozenset())
+_PASSWORD = b"password"
+
+
+def bot_wall(
+    status: int | None, headers: Mapping[str, str] | None, body: bytes | None, host: str = "", scanned: Scan | None = None
+) -> Wall | None:
+    """A bot wall recognised by its headers or its page, whatever the status code
+    (`scanned`: the body's `scan`, when the caller has it)."""
     headers = headers or {}
     error = status is not None and not 200 <= status < 300
     by_header = _header_wall(status, headers, error)
@@ -286,7 +325,7 @@ def bot_wall(status: int | None, headers: Mapping[str, str] | None, body: bytes 
     if not body:
         return None
     head = body[:SCAN_LIMIT]
-    if not _has_key(head.lower(), _WALL_KEYS if error else _SUCCESS_WALL_KEYS):
+    if not (scanned or scan(body)).has(_WALL_KEY_SET if error else _SUCCESS_WALL_KEY_SET):
         return None
     strong = next((vendor for vendor, pattern in _STRONG_MARKERS if pattern.search(head)), None)
     weak = None if strong else next((vendor for vendor, pattern in _WEAK_MARKERS if pattern.search(head)), None)
@@ -397,23 +436,23 @@ _TITLE = re.compile(rb"<title[^>]*>([^<]{0,300})", re.I)
 _CONSENT_KEYS = (b"consent", b"cookie", b"privacy", b"before you continue", b"fortfahren", b"continuer", b"continuar", b"continuare", b"verdergaat")
 
 
-def _consent_hint(head: bytes, lowered: bytes) -> bool:
+def _consent_hint(head: bytes, scanned: Scan) -> bool:
     """Whether a page may be a consent wall, without parsing it: its title says so, or it is
     short and names consent at all (every page links a privacy policy: that alone is no hint)."""
     title = _TITLE.search(head)
     if title is not None and _CONSENT_WORDS.search(title.group(1).decode("utf-8", "replace")):
         return True
-    return len(head) < _SHORT_PAGE_BYTES and _has_key(lowered, _CONSENT_KEYS)
+    return len(head) < _SHORT_PAGE_BYTES and scanned.has(_CONSENT_KEY_SET)
 
 
-def page_wall_in(body: bytes | None, content_type: str | None, url: str) -> Wall | None:
+def page_wall_in(body: bytes | None, content_type: str | None, url: str, scanned: Scan | None = None) -> Wall | None:
     """`page_wall` for a fetched body, unless the cited URL is itself a sign-in or consent
     page (a citation of `/login` is answered by a login page: that is the source)."""
     if not body or not is_html(content_type, body):
         return None
     head = body[:SCAN_LIMIT]
-    lowered = head.lower()
-    if b"password" not in lowered and not _consent_hint(head, lowered):
+    scanned = scanned or scan(body)
+    if _PASSWORD not in scanned.found and not _consent_hint(head, scanned):
         return None
     try:
         parts = urlsplit(url)
@@ -491,7 +530,9 @@ _PARKED_KEYS = (
 )  # fmt: skip
 
 
-def parked(cited: str, final: str, status: int | None, body: bytes | None, content_type: str | None) -> str | None:
+def parked(
+    cited: str, final: str, status: int | None, body: bytes | None, content_type: str | None, scanned: Scan | None = None
+) -> str | None:
     """Why the cited site no longer belongs to its publisher (a parking or for-sale lander,
     a registrar's expired page), or None."""
     try:
@@ -510,7 +551,7 @@ def parked(cited: str, final: str, status: int | None, body: bytes | None, conte
     if status is None or not 200 <= status < 300 or not body or not is_html(content_type, body):
         return None
     head = body[:SCAN_LIMIT]
-    if not _has_key(head.lower(), _PARKED_KEYS):
+    if not (scanned or scan(body)).has(_PARKED_KEY_SET):
         return None
     script = _PARKING_SCRIPTS.search(head)
     if script is None and _PARKED_PHRASES.search(head.decode("utf-8", "replace")) is None:
@@ -600,3 +641,9 @@ def blocked_by(headers: Mapping[str, str] | None) -> str | None:
         if match and re.search(r'rel\s*=\s*"?[^";]*\bblocked-by\b', match.group(2), re.I):
             return match.group(1).strip()
     return None
+
+
+_WALL_KEY_SET = frozenset(_WALL_KEYS)
+_SUCCESS_WALL_KEY_SET = frozenset(_SUCCESS_WALL_KEYS)
+_PARKED_KEY_SET = frozenset(_PARKED_KEYS)
+_CONSENT_KEY_SET = frozenset(_CONSENT_KEYS)

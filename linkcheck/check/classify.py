@@ -18,6 +18,7 @@ from linkcheck.check.outcome import Exchange, FailureKind, Outcome
 from linkcheck.models import Status
 from linkcheck.signatures import (
     BlockReason,
+    Scan,
     Wall,
     blocked_by,
     bot_wall,
@@ -27,6 +28,7 @@ from linkcheck.signatures import (
     page_wall_in,
     parked,
     redirect_wall,
+    scan,
 )
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
@@ -69,13 +71,14 @@ def _classify(outcome: Outcome, accept: Container[int], retry_after_max: float) 
     if code in accept and not 200 <= code < 300:
         return _live(outcome, code, last)  # the user counts this code as alive (`check.accept`)
     host = (urlsplit(outcome.final_url).hostname or "") if code == 999 else ""  # only 999 names its site
-    wall = bot_wall(code, last.headers, last.body, host)
+    scanned = scan(last.body)  # one pass over the page for every recogniser below
+    wall = bot_wall(code, last.headers, last.body, host, scanned)
     if wall is not None:
         return Status.BLOCKED, wall.message
     if code in QUOTA_STATUSES and last.retry_after is not None and (code == 429 or last.retry_after > retry_after_max):
         return Status.BLOCKED, _rate_limited(code, last, waited=last.retry_after <= retry_after_max)
     if code in accept:
-        return _live(outcome, code, last)
+        return _live(outcome, code, last, scanned)
     if code in DEAD_STATUSES:
         return Status.DEAD, f"{_phrase(code)} ({code})"
     if code == 451:
@@ -93,11 +96,12 @@ def _classify(outcome: Outcome, accept: Container[int], retry_after_max: float) 
     return Status.ERROR, f"{_phrase(code)} ({code})"
 
 
-def _live(outcome: Outcome, code: int, last: Exchange) -> tuple[Status, str | None]:
+def _live(outcome: Outcome, code: int, last: Exchange, scanned: Scan | None = None) -> tuple[Status, str | None]:
     """An accepted answer: the source, or a wall or lander that answered in its place."""
     cited = outcome.hops[0].url if outcome.hops else outcome.final_url
     content_type = last.headers.get("content-type") if last.headers is not None else None
-    lander = parked(cited, outcome.final_url, code, last.body, content_type)
+    scanned = scanned or scan(last.body)
+    lander = parked(cited, outcome.final_url, code, last.body, content_type, scanned)
     if lander is not None:
         return Status.PARKED, f"the domain no longer belongs to the cited site: {lander}"
     moved = bool(outcome.hops) and outcome.final_url != cited  # back where it started (a cookie was set): not moved
@@ -105,7 +109,7 @@ def _live(outcome: Outcome, code: int, last: Exchange) -> tuple[Status, str | No
     refresh = meta_refresh(last.body, outcome.final_url) if wall is None and is_html(content_type, last.body) else None
     if refresh is not None:  # `<meta http-equiv="refresh" content="0; url=/login?next=…">` is a redirect too
         wall = redirect_wall(cited, refresh, None)
-    wall = wall or page_wall_in(last.body, content_type, outcome.final_url)
+    wall = wall or page_wall_in(last.body, content_type, outcome.final_url, scanned)
     if wall is not None:
         return Status.BLOCKED, wall.message
     if not moved:
