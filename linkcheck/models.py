@@ -174,6 +174,23 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Received:
+    """A response as it came off the wire (after transfer decoding, still content-encoded),
+    kept by the checker when the archive will want it, so `--archive` writes the page from
+    the check's own GET instead of downloading it again."""
+
+    status: int
+    reason: str
+    http_version: str
+    headers: list[tuple[str, str]]
+    request_headers: list[tuple[str, str]]
+    body: bytes
+    #: True when the body was read to its end (not cut at the check's read limit).
+    complete: bool
+    date: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Redirect:
     """One hop of a redirect chain: the URL requested and the status it answered."""
 

@@ -43,3 +43,26 @@ def test_check_with_archive_fills_the_archive(farm, tmp_path, monkeypatch):
     verify = runner.invoke(cli, ["archive", "verify"])
     assert verify.exit_code == 0, verify.stdout + verify.stderr
     assert "ok:" in verify.stdout
+
+
+def test_a_page_the_check_read_whole_is_archived_from_that_response_not_fetched_again(farm, tmp_path, monkeypatch):
+    """Issue 14: `--archive` used to download every page twice (the check's GET, then the
+    capture's). A response the check read whole, without redirects, is written as is; a
+    redirect chain is still captured hop by hop by the archive."""
+    from tests.test_archive_helpers import read_records
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LINKCHECK_NETWORK_PROBE_URLS", "")
+    monkeypatch.setenv("LINKCHECK_CHECK_METHOD", "get")
+    site = farm.host().route("/page", respond(200, PAGE)).route("/moved", redirect(301, "/other")).route("/other", respond(200, PAGE + " "))
+    (tmp_path / "cites.md").write_text(f"[a]({site.url('/page')}) [b]({site.url('/moved')})\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "--archive", "--no-history", "cites.md", "--format", "json", "--max-retries", "0"])
+    assert result.exit_code == 0, result.stderr
+    assert site.count("/page", "GET") == 1, [(r.method, r.path) for r in site.requests]
+    assert site.count("/moved", "GET") >= 1 and site.count("/other", "GET") >= 1
+    records = {(r[0], r[1]): r for r in read_records(tmp_path / "archive")}
+    assert records[("response", site.url("/page"))][4] == PAGE.encode()
+    assert ("request", site.url("/page")) in records
+    assert ("response", site.url("/moved")) in records and ("response", site.url("/other")) in records
+    verify = CliRunner().invoke(cli, ["archive", "verify"])
+    assert verify.exit_code == 0, verify.stdout + verify.stderr

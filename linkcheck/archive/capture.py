@@ -28,7 +28,13 @@ import httpx
 
 from linkcheck.archive.options import CaptureOptions
 from linkcheck.archive.warc import Headers, HttpResponse
-from linkcheck.redirects import REDIRECT_STATUSES, RedirectRefused, RedirectTrail, redirect_target
+from linkcheck.models import Received
+from linkcheck.redirects import (
+    REDIRECT_STATUSES,
+    RedirectRefused,
+    RedirectTrail,
+    redirect_target,
+)
 
 _SPOOL_IN_MEMORY = 1024 * 1024
 #: Hop-by-hop framing that no longer describes the stored (dechunked) body.
@@ -185,6 +191,41 @@ async def _fetch_one(
         ip=_server_ip(response),
         date=date,
         location=location,
+    )
+
+
+def exchange_from_received(url: str, received: Received, options: CaptureOptions, hooks: FetchHooks = FetchHooks()) -> Exchange:
+    """The page's hop from what the checker already received (bytes as they came off the
+    wire, headers in order): the same record a fetch of its own would write, without a
+    second download. CaptureSkipped for a type the archive does not keep."""
+    content_type = next((value for name, value in received.headers if name.lower() == "content-type"), None)
+    if not options.captures_type(content_type):
+        raise CaptureSkipped(f"content type {content_type or 'none'} is not captured (archive content types: {', '.join(options.content_types)})")
+    host = urlsplit(url).hostname or ""
+    configured = frozenset(name.lower() for name in (hooks.headers_for(host) if hooks.headers_for is not None else {}))
+    cap = options.max_resource_bytes
+    data = received.body[:cap]
+    body: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - closed by Exchange.discard
+    body.write(data)
+    parts = urlsplit(url)
+    return Exchange(
+        url=url,
+        method="GET",
+        target=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+        request_headers=[_recorded(name, value, configured) for name, value in received.request_headers],
+        response=HttpResponse(
+            status=received.status,
+            reason=received.reason,
+            http_version=received.http_version,
+            headers=[(name, value) for name, value in received.headers if name.lower().encode("latin-1") not in _NOT_RECORDED],
+            body=body,
+            body_length=len(data),
+            payload_digest="sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii"),
+            truncated="length" if len(received.body) > cap else None,
+        ),
+        ip=None,
+        date=received.date,
+        location=None,
     )
 
 

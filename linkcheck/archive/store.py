@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
-from linkcheck.archive.capture import CaptureSkipped, Exchange, FetchHooks, Slot, fetch_chain
+from linkcheck.archive.capture import (
+    CaptureSkipped,
+    Exchange,
+    FetchHooks,
+    Slot,
+    exchange_from_received,
+    fetch_chain,
+)
 from linkcheck.archive.content import decode_content, requisite_urls
 from linkcheck.archive.errors import ArchiveError
 from linkcheck.archive.index import Catalog, Entry
@@ -39,7 +46,7 @@ from linkcheck.archive.recover import recover, refresh_cdxj
 from linkcheck.archive.storage import Storage, open_storage
 from linkcheck.archive.warc import RecordBuilder, new_record_id, parse_warc_date
 from linkcheck.archive.writer import Job, Writer
-from linkcheck.models import iso_utc
+from linkcheck.models import Received, iso_utc
 
 if TYPE_CHECKING:
     from linkcheck.archive.browser import BrowserSession
@@ -221,8 +228,11 @@ class Archive:
 
     # -------------------------------------------------------------------- capture
 
-    async def capture(self, client: httpx.AsyncClient, url: str) -> Capture | None:
+    async def capture(self, client: httpx.AsyncClient, url: str, *, received: Received | None = None) -> Capture | None:
         """GET `url` (following redirects, one record per hop) into the archive.
+
+        `received`: the checker's own answer for `url` (one hop, the body read to its end),
+        written as the page's records instead of a second download of it.
 
         Returns what was recorded, or the earlier capture the policy let stand
         (`reused`), or None when nothing could be captured (see `skipped`). Raises
@@ -239,7 +249,10 @@ class Archive:
         if self.options.capture == "browser":
             return await self._capture_in_browser(url)
         try:
-            hops = await fetch_chain(client, url, self.options, clock=self._clock, hooks=self._hooks)
+            if received is not None:
+                hops = [exchange_from_received(url, received, self.options, self._hooks)]
+            else:
+                hops = await fetch_chain(client, url, self.options, clock=self._clock, hooks=self._hooks)
         except CaptureSkipped as exc:
             self.skipped.append((url, str(exc)))
             return None

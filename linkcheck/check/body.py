@@ -47,16 +47,38 @@ async def read_body(response: httpx.Response, *, limit: int, max_ratio: float, d
     )
 
 
+class RawCopy:
+    """The raw (still content-encoded) bytes a read saw, and whether it reached the end."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.complete = False
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self.chunks)
+
+
 async def read_chunks(
-    chunks: AsyncIterator[bytes], content_encoding: str, *, limit: int, max_ratio: float, decode: bool = True
+    chunks: AsyncIterator[bytes],
+    content_encoding: str,
+    *,
+    limit: int,
+    max_ratio: float,
+    decode: bool = True,
+    raw: RawCopy | None = None,
 ) -> bytes:
-    """`read_body` for any client: the raw (still encoded) chunks and the Content-Encoding."""
+    """`read_body` for any client: the raw (still encoded) chunks and the Content-Encoding.
+    With `raw`, the chunks are also kept as received, and `raw.complete` says whether the
+    body ended within the limit."""
     encoding = content_encoding.strip().lower()
     inflate = _inflater(encoding) if decode else None
     pieces: list[bytes] = []
     raw_total = decoded_total = 0
     try:
         async for chunk in chunks:
+            if raw is not None:
+                raw.chunks.append(chunk)
             if inflate is None:
                 raw_total += len(chunk)
                 pieces.append(chunk)
@@ -80,6 +102,9 @@ async def read_chunks(
                         break
             if decoded_total >= limit:
                 break
+        else:
+            if raw is not None:
+                raw.complete = True
     except zlib.error as exc:
         raise BodyLimitExceeded(f"the {encoding} body is corrupt: {exc}") from None
     return b"".join(pieces)[:limit]

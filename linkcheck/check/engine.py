@@ -14,8 +14,8 @@ import contextlib
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import datetime, timezone
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,14 +28,21 @@ from linkcheck.check.fetch import Fetcher, FetchPolicy
 from linkcheck.check.github import api_headers, api_url, moved_to
 from linkcheck.check.guard import check_host
 from linkcheck.check.limits import GlobalSlots, HostStats, Limiter
-from linkcheck.check.outcome import Failure, FailureKind, Outcome, blocked_failure
 from linkcheck.check.options import CheckConfig, parse_status_range
-from linkcheck.models import Link, Notice, Result, Status, verdict_result
-from linkcheck.signatures import BlockReason, may_show_nothing, script_built, shows_nothing
+from linkcheck.check.outcome import Failure, FailureKind, Outcome, blocked_failure
+from linkcheck.models import Link, Notice, Received, Result, Status, verdict_result
+from linkcheck.signatures import (
+    BlockReason,
+    may_show_nothing,
+    script_built,
+    shows_nothing,
+)
 
 ResultCallback = Callable[[Result], None]
 #: Snapshot a live page (its URL without fragment); returns what the report's `archive` shows.
-Capturer = Callable[[str], Awaitable[dict[str, Any] | None]]
+#: The second argument is the check's own response when the archive can be written from it
+#: (one hop, GET, body read to its end): then the page is not downloaded a second time.
+Capturer = Callable[[str, Received | None], Awaitable[dict[str, Any] | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +138,8 @@ class Engine:
         self.notices: list[Notice] = []
         #: Judgement, suggestions and archiving (`EngineHooks`), fixed for the engine's life.
         self.hooks: EngineHooks = hooks(self) if callable(hooks) else hooks or EngineHooks()
+        #: With archiving, the check's GET keeps the response as received for the archive.
+        self.fetcher.keep_received = self.hooks.capture is not None
 
     def _headers_for(self, host: str) -> dict[str, str]:
         """Configured headers for exactly this host; expanded once, never sent elsewhere
@@ -198,7 +207,11 @@ class Engine:
         page = await self.hooks.judge(links[0].request_url, outcome) if self.hooks.judge is not None and status in _LIVE else PageVerdict()
         if page.status is not None:
             status, error = page.status, page.error
-        snapshot = await self.hooks.capture(links[0].request_url) if self.hooks.capture is not None and status in _LIVE else None
+        snapshot = (
+            await self.hooks.capture(links[0].request_url, _reusable(outcome))
+            if self.hooks.capture is not None and status in _LIVE
+            else None
+        )
         results = []
         for link in links:
             self.outcomes[link.url] = outcome
@@ -378,6 +391,15 @@ def _github_note(link: Link, status: Status, error: str | None) -> str | None:
 
 #: What a fragment on a page built by scripts gets instead of `fragment_missing`.
 SCRIPT_FRAGMENT_NOTE = "rendered by script; fragment not verified"
+
+
+def _reusable(outcome: Outcome) -> Received | None:
+    """The check's response, when the archive can be written from it: no redirect (the
+    archive records every hop with its headers), and the whole body read."""
+    last = outcome.last
+    if outcome.hops or last is None or last.received is None or not last.received.complete:
+        return None
+    return last.received
 
 
 def _body(outcome: Outcome) -> bytes | None:

@@ -22,7 +22,12 @@ from linkcheck.check.outcome import Exchange, Failure, FailureKind, Outcome
 from linkcheck.check.retry import retry_wait, should_retry
 from linkcheck.check.send import sender_for
 from linkcheck.models import Redirect
-from linkcheck.redirects import REDIRECT_STATUSES, RedirectRefused, RedirectTrail, redirect_target
+from linkcheck.redirects import (
+    REDIRECT_STATUSES,
+    RedirectRefused,
+    RedirectTrail,
+    redirect_target,
+)
 
 #: Answers to HEAD that many servers give although GET works: try GET before believing them.
 HEAD_UNRELIABLE_STATUSES = frozenset({400, 403, 404, 405, 406, 410, 500, 501})
@@ -74,6 +79,8 @@ class Fetcher:
         self.headers_for = headers_for
         self.rng = rng or random.Random()
         self.cookies = RunCookies()
+        #: Keep each GET's response as received (`Exchange.received`), for the archive.
+        self.keep_received = False
 
     async def fetch(self, url: str, body_limit: int = 0, retry: bool = True) -> Outcome:
         """Follow `url` to its end; never raises for anything the network or server does.
@@ -177,7 +184,7 @@ class Fetcher:
         if cookie is not None and not any(name.lower() == "cookie" for name in headers):
             headers = {**headers, "Cookie": cookie}
         async with self.limiter.slot(host):
-            exchange = await self.sender.send(method, url, headers, read_limit, bool(body_limit))
+            exchange = await self.sender.send(method, url, headers, read_limit, bool(body_limit), self.keep_received and method == "GET")
         if exchange.headers is not None:
             self.cookies.remember(url, exchange.headers)
         return exchange

@@ -17,7 +17,7 @@ from datetime import datetime
 import httpx
 
 from linkcheck.check.guard import BlockedAddress
-from linkcheck.models import Redirect
+from linkcheck.models import Received, Redirect
 
 
 class FailureKind(enum.Enum):
@@ -79,6 +79,8 @@ class Exchange:
     retry_at: datetime | None = None
     #: The (decoded, capped) body, kept only when a caller asked for it.
     body: bytes | None = None
+    #: The response as received (raw body, headers in order), kept for the archive when asked.
+    received: Received | None = None
 
 
 @dataclass(slots=True)

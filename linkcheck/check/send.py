@@ -20,14 +20,18 @@ from typing import Protocol
 
 import httpx
 
-from linkcheck.check.body import BodyLimitExceeded, read_body
+from linkcheck.check.body import BodyLimitExceeded, RawCopy, read_chunks
 from linkcheck.check.outcome import Exchange, Failure, FailureKind, failure_from_exception
 from linkcheck.check.retry import parse_retry_after
+from linkcheck.models import Received
 
 
 class Sender(Protocol):
-    async def send(self, method: str, url: str, headers: Mapping[str, str], read_limit: int, keep_body: bool) -> Exchange:
-        """One attempt. `read_limit`: bytes of body to read (0 for none); `keep_body`: decode and keep them."""
+    async def send(
+        self, method: str, url: str, headers: Mapping[str, str], read_limit: int, keep_body: bool, keep_received: bool = False
+    ) -> Exchange:
+        """One attempt. `read_limit`: bytes of body to read (0 for none); `keep_body`: decode and keep them;
+        `keep_received`: also keep the response as received (`Exchange.received`, for the archive)."""
 
 
 class HttpxSender:
@@ -38,7 +42,9 @@ class HttpxSender:
         self.max_headers = max_headers
         self.max_ratio = max_ratio
 
-    async def send(self, method: str, url: str, headers: Mapping[str, str], read_limit: int, keep_body: bool) -> Exchange:
+    async def send(
+        self, method: str, url: str, headers: Mapping[str, str], read_limit: int, keep_body: bool, keep_received: bool = False
+    ) -> Exchange:
         try:
             request = self.client.build_request(method, url, headers=headers)
         except httpx.InvalidURL as exc:
@@ -54,8 +60,12 @@ class HttpxSender:
         try:
             if len(response.headers.raw) > self.max_headers:
                 return too_many_headers(method, url, len(response.headers.raw), self.max_headers)
+            raw = RawCopy() if keep_received and read_limit else None
             if read_limit:
-                body = await read_body(response, limit=read_limit, max_ratio=self.max_ratio, decode=keep_body)
+                body = await read_chunks(
+                    response.aiter_raw(), response.headers.get("content-encoding", ""),
+                    limit=read_limit, max_ratio=self.max_ratio, decode=keep_body, raw=raw,
+                )  # fmt: skip
             else:
                 await _finish_empty(response)
         except httpx.HTTPError as exc:
@@ -64,7 +74,15 @@ class HttpxSender:
             return Exchange(method, url, failure=Failure(FailureKind.LIMIT, str(exc)))
         finally:
             await response.aclose()
-        return answered(method, url, response.status_code, response.headers, body if keep_body else None)
+        exchange = answered(method, url, response.status_code, response.headers, body if keep_body else None)
+        if raw is not None:
+            exchange.received = Received(
+                status=response.status_code, reason=response.reason_phrase, http_version=response.http_version,
+                headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
+                request_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+                body=raw.body, complete=raw.complete, date=datetime.now(timezone.utc),
+            )  # fmt: skip
+        return exchange
 
 
 def sender_for(client: httpx.AsyncClient, max_headers: int, max_ratio: float) -> Sender:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Mapping
+from datetime import datetime, timezone
 
 import aiohttp
 import httpx
@@ -17,9 +18,10 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from linkcheck.check import aio
-from linkcheck.check.body import BodyLimitExceeded, read_chunks
+from linkcheck.check.body import BodyLimitExceeded, RawCopy, read_chunks
 from linkcheck.check.outcome import Exchange, Failure, FailureKind, failure_from_exception
 from linkcheck.check.send import answered, too_many_headers
+from linkcheck.models import Received
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -105,7 +107,9 @@ class AiohttpSender:
         merged.update(extra)  # case-insensitive: a configured User-Agent replaces ours
         return merged
 
-    async def send(self, method: str, url: str, headers: Mapping[str, str], read_limit: int, keep_body: bool) -> Exchange:
+    async def send(
+        self, method: str, url: str, headers: Mapping[str, str], read_limit: int, keep_body: bool, keep_received: bool = False
+    ) -> Exchange:
         try:
             target = request_url(url)
         except (httpx.InvalidURL, ValueError) as exc:
@@ -120,6 +124,7 @@ class AiohttpSender:
         try:
             if len(response.raw_headers) > self.max_headers:
                 return too_many_headers(method, url, len(response.raw_headers), self.max_headers)
+            raw = RawCopy() if keep_received and read_limit else None
             if read_limit:
                 body = await read_chunks(
                     response.content.iter_any(),
@@ -127,6 +132,7 @@ class AiohttpSender:
                     limit=read_limit,
                     max_ratio=self.max_ratio,
                     decode=keep_body,
+                    raw=raw,
                 )
         except BodyLimitExceeded as exc:
             return Exchange(method, url, failure=Failure(FailureKind.LIMIT, str(exc)))
@@ -135,7 +141,15 @@ class AiohttpSender:
         finally:
             # Back to the pool when the body was read to its end (HEAD, small pages); dropped otherwise.
             response.release()
-        return answered(method, url, response.status, response.headers, body if keep_body else None)
+        exchange = answered(method, url, response.status, response.headers, body if keep_body else None)
+        if raw is not None:
+            exchange.received = Received(
+                status=response.status, reason=response.reason or "", http_version=f"HTTP/{response.version.major}.{response.version.minor}",
+                headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers],
+                request_headers=[(str(k), str(v)) for k, v in response.request_info.headers.items()],
+                body=raw.body, complete=raw.complete, date=datetime.now(timezone.utc),
+            )  # fmt: skip
+        return exchange
 
 
 #: URLs that httpx sends exactly as written: http(s), a lower-case ASCII name or IPv4

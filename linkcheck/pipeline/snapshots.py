@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from linkcheck.config import Settings
-from linkcheck.models import Notice
+from linkcheck.models import Notice, Received
 
 if TYPE_CHECKING:
     import httpx
@@ -38,13 +38,14 @@ class Snapshots:
         self.archive = self.settings.archive_store(slot=engine.limiter.slot, on_message=self.on_message)
         return self.capture
 
-    async def capture(self, url: str) -> dict[str, Any] | None:
+    async def capture(self, url: str, received: Received | None = None) -> dict[str, Any] | None:
+        """Capture `url`, from the check's own response when it is given (no second download)."""
         from linkcheck.archive import ArchiveError
 
         if self.broken:
             return None
         try:
-            captured = await self.archive.capture(self.client, url)
+            captured = await self.archive.capture(self.client, url, received=received)
         except ArchiveError as exc:
             self.broken = True
             self.notices.append(Notice(self.archive.layout.root.as_posix(), f"archiving stopped: {exc}"))
