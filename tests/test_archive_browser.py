@@ -177,7 +177,7 @@ def test_secrets_from_hosts_headers_are_sent_but_never_written(farm, tmp_path):
 def test_the_cli_captures_with_a_browser(farm, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from linkcheck.cli_archive import archive
+    from linkcheck.cli.archive import archive
 
     site = farm.host()
     serve_site(site)
@@ -189,6 +189,31 @@ def test_the_cli_captures_with_a_browser(farm, tmp_path, monkeypatch):
     assert row["archive"]["http_status"] == 200 and row["archive"]["requisites"] == 4
     verified = CliRunner().invoke(archive, ["verify", "--archive-dir", str(tmp_path)])
     assert verified.exit_code == 0, verified.output
+
+
+def test_check_archive_capture_browser_keeps_what_the_script_fetched(farm, tmp_path, monkeypatch):
+    """`linkcheck check --archive --capture browser`: the check's live citation is captured
+    in Chromium (the script's data and the screenshot in the WARC); --capture http does not."""
+    from click.testing import CliRunner
+
+    from linkcheck.cli import cli
+
+    site = farm.host()
+    serve_site(site)
+    monkeypatch.setenv("LINKCHECK_NETWORK_ALLOW_PRIVATE", "false")
+    monkeypatch.setenv("LINKCHECK_NETWORK_ALLOW", "127.0.0.1/32")
+    doc = tmp_path / "notes.md"
+    doc.write_text(f"A [cited page]({site.url('/page')}).\n")
+    for mode in ("browser", "http"):
+        folder = tmp_path / mode
+        result = CliRunner().invoke(cli, ["check", "--archive", "--capture", mode, "--archive-dir", str(folder), "--format", "json", str(doc)])
+        assert result.exit_code == 0, result.output
+        uris = {(r[0], r[1]) for r in read_records(folder)}
+        assert ("response", site.url("/page")) in uris
+        script_data = ("response", site.url("/data.json")) in uris
+        screenshot = ("resource", "urn:screenshot:" + site.url("/page")) in uris
+        assert (script_data, screenshot) == ((True, True) if mode == "browser" else (False, False)), (mode, uris)
+        assert verify_archive(folder).ok
 
 
 def test_a_hanging_resource_does_not_fail_the_page_and_a_hanging_document_does(farm, tmp_path):

@@ -11,7 +11,7 @@ from hashlib import sha256
 import pytest
 from click.testing import CliRunner
 
-from linkcheck.cli_archive import archive
+from linkcheck.cli.archive import archive
 from tests.farm import redirect, respond, sequence
 from tests.test_archive_helpers import capture_all
 

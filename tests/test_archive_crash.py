@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def archive_command(folder: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "linkcheck.cli_archive", "capture", "--archive-dir", str(folder), *args]
+    return [sys.executable, "-m", "linkcheck", "archive", "capture", "--archive-dir", str(folder), *args]
 
 
 def spawn(folder: Path, *args: str) -> subprocess.Popen[str]:

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 from click.testing import CliRunner
 
-import linkcheck.cli_baseline  # noqa: F401 - registers `baseline` (until cli.py imports it)
+import linkcheck.cli.baseline  # noqa: F401 - registers `baseline` for the direct `cli` invocations below
 from linkcheck.baseline import (
     BASELINE_VERSION,
     Baseline,

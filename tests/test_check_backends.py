@@ -3,12 +3,12 @@ hostile-server suites through `make_client(backend="httpx")` and the default (ai
 
 Only the wording may differ where aiohttp's parser words it differently (a malformed
 status line, an unparseable Location): status, HTTP code, final URL and hops still agree."""
-import asyncio, gzip, zlib
+import asyncio, gzip
 import pytest
 import linkcheck.check.client as C
 from linkcheck.check import Engine
 from linkcheck.models import Link, Location
-from tests.farm import by_agent, by_method, hang, redirect, reset, respond, sequence, raw, trickle, close_without_response, Behaviour
+from tests.farm import by_method, hang, redirect, reset, respond, sequence, raw, trickle, close_without_response, Behaviour
 from tests.helpers import fast_settings
 from tests.hostile import BROKEN_CHUNKED, MALFORMED_STATUS, EndlessBody, GzipBomb, ManyHeaders, ResetMidBody
 

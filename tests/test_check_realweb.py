@@ -22,7 +22,7 @@ from linkcheck import check_paths
 from linkcheck.models import Status
 from linkcheck.rot import PageSnapshot, Soft404Detector
 from linkcheck.rot.soft404 import MIN_PROBE_TOKEN
-from tests.farm import Farm, RequestRecord, redirect, respond
+from tests.farm import RequestRecord, redirect, respond
 from tests.helpers import fast_settings
 
 ARTICLE = """<!doctype html><html><head><title>Harbour report</title>{head}</head><body>

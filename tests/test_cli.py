@@ -172,12 +172,12 @@ def test_dead_domains_with_a_working_network_are_exit_1(farm, env, monkeypatch):
 
 
 def test_internal_error_is_exit_4_without_traceback(env, monkeypatch):
-    import linkcheck.cli
+    import linkcheck.cli.check_command
 
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(linkcheck.cli, "check_paths", explode)
+    monkeypatch.setattr(linkcheck.cli.check_command, "check_paths", explode)
     document(env, "a.md", "x\n")
     code, out, err = run("check", "a.md")
     assert code == 4

@@ -4,7 +4,6 @@ exit codes that agree. End to end, the CLI against the loopback farm."""
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 import sys

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
-import linkcheck.cli_fix  # noqa: F401 - registers `fix`
+import linkcheck.cli.fix  # noqa: F401 - registers `fix` for the direct `cli` invocations below
 from linkcheck.cli import cli
 from linkcheck.extract import ExtractOptions, extractor, format_for
 from linkcheck.fix.plan import Unlinkable, linkable

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import linkcheck.cli_fix  # noqa: F401 - registers `fix` (until cli.py imports it)
+import linkcheck.cli.fix  # noqa: F401 - registers `fix` for the direct `cli` invocations below
 from linkcheck.cli import cli
 from linkcheck.history import History, inputs_key
 from linkcheck.models import Location, Result, Status

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import linkcheck.cli_fix
+import linkcheck.cli.fix
 from linkcheck.config import Settings
 from linkcheck.fix import apply_fixes, plan_fixes
 from linkcheck.history import History
@@ -112,14 +112,14 @@ def test_same_size_same_mtime_change_is_caught_by_the_hash(workspace: Path) -> N
 def test_cli_exits_1_and_says_so_when_a_file_changed_before_the_write(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     document = workspace / "a.md"
     document.write_text("[old](http://example.org/old)\n", encoding="utf-8")
-    real_plan = linkcheck.cli_fix.plan_fixes
+    real_plan = linkcheck.cli.fix.plan_fixes
 
     def plan_then_edit(*args, **kwargs):  # type: ignore[no-untyped-def]
         plan = real_plan(*args, **kwargs)
         document.write_text("someone else's edit\n", encoding="utf-8")
         return plan
 
-    monkeypatch.setattr(linkcheck.cli_fix, "plan_fixes", plan_then_edit)
+    monkeypatch.setattr(linkcheck.cli.fix, "plan_fixes", plan_then_edit)
     code, out, err = run_fix(workspace, "--write", "a.md")
     assert code == 1 and out == ""
     assert "a.md skipped: changed on disk since it was read" in err

@@ -76,7 +76,7 @@ def _in(name: str, roots: tuple[str, ...]) -> bool:
 
 
 def _climbs(target: str) -> bool:
-    return target in ("linkcheck",) or _in(target, ABOVE_THE_STAGES[1:]) or target.startswith("linkcheck.cli_")
+    return target in ("linkcheck",) or _in(target, ABOVE_THE_STAGES[1:])
 
 
 @pytest.mark.parametrize("name", sorted(n for n in MODULES if _in(n, STAGES) or n in READ_STAGE))

@@ -15,7 +15,8 @@ from linkcheck.baseline import (
     baseline_from_report,
     write_baseline,
 )
-from linkcheck.cli import EXIT_OK, _error, _exit_codes, _settings, cli, shared_options
+from linkcheck.cli.app import cli
+from linkcheck.cli.common import EXIT_OK, _error, _exit_codes, _settings, shared_options
 from linkcheck.errors import InputError, UsageError
 from linkcheck.outfile import check_writable
 from linkcheck.pipeline import check_paths

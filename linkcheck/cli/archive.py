@@ -1,15 +1,14 @@
 """`linkcheck archive ...`: capture URLs into the archive, browse it, verify it, export it.
 
 Thin commands: build the settings, call `linkcheck.archive`, print, return the exit
-code (decided by `linkcheck.cli._exit_codes`). Register with `cli.add_command(archive)`
-at the END of linkcheck/cli.py (this module imports the decorators from there).
+code (decided by `linkcheck.cli.common._exit_codes`). The group is registered by the
+lazy `linkcheck` group in `linkcheck.cli.app` when `archive` is asked for.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from typing import Any
 
 import click
@@ -29,7 +28,7 @@ from linkcheck.archive.options import parse_size
 from linkcheck.archive.verify import verify_archive
 from linkcheck.check.client import make_client
 from linkcheck.check.limits import Limiter
-from linkcheck.cli import EXIT_BROKEN, EXIT_OK, _exit_codes, shared_options
+from linkcheck.cli.common import EXIT_BROKEN, EXIT_OK, _exit_codes, shared_options
 from linkcheck.config import DEFAULT_ARCHIVE_DIR, DEFAULT_LOCK_TIMEOUT, Settings, load_settings
 from linkcheck.durations import format_duration
 from linkcheck.errors import UsageError
@@ -312,7 +311,3 @@ def _entry_dict(entry: Entry) -> dict[str, Any]:
         "offset": entry.offset, "length": entry.length, "record_id": entry.record_id,
         "refers_to": entry.refers_to, "location": entry.location, "truncated": entry.truncated,
     }  # fmt: skip
-
-
-if __name__ == "__main__":  # `python -m linkcheck.cli_archive ...` until cli.py registers the group
-    archive(prog_name="linkcheck archive", args=sys.argv[1:])

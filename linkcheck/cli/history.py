@@ -12,7 +12,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from linkcheck.cli import EXIT_BROKEN, EXIT_OK, _error, _exit_codes, _settings, _wants_color, cli, shared_options
+from linkcheck.cli.app import cli
+from linkcheck.cli.common import EXIT_BROKEN, EXIT_OK, _error, _exit_codes, _settings, shared_options
+from linkcheck.cli.outputs import _wants_color
 from linkcheck.errors import UsageError
 from linkcheck.history import Check, History, has_history, open_history
 from linkcheck.models import Result, iso_utc

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from linkcheck.cli import EXIT_BROKEN, EXIT_OK, _error, _exit_codes, _settings, cli, shared_options
+from linkcheck.cli.app import cli
+from linkcheck.cli.common import EXIT_BROKEN, EXIT_OK, _error, _exit_codes, _settings, shared_options
 from linkcheck.errors import UsageError
 from linkcheck.fix import FixOptions, apply_fixes, plan_fixes, render_diff
 from linkcheck.history import has_history, open_history

@@ -1,0 +1,5 @@
+"""`python -m linkcheck.cli` (as `python -m linkcheck`)."""
+
+from linkcheck.cli import main
+
+main()
