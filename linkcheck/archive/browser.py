@@ -44,7 +44,6 @@ that died is started again for the next page (the page that saw it die fails).
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import hashlib
 import http
@@ -67,7 +66,7 @@ from linkcheck.archive.capture import (
 )
 from linkcheck.archive.index import ROLE_HEADER
 from linkcheck.archive.options import CaptureOptions
-from linkcheck.archive.warc import HttpResponse, warc_date
+from linkcheck.archive.warc import HttpResponse, sha1_digest, warc_date
 from linkcheck.archive.writer import Job, Writer
 from linkcheck.check.guard import AddressPolicy, BlockedAddress, resolve_checked
 
@@ -646,7 +645,7 @@ def _exchange(request: Any, response: Any, headers: list[tuple[str, str]], reque
     stored.append(("Content-Length", str(len(body))))
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - closed by Exchange.discard
     spool.write(body)
-    digest = "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+    digest = sha1_digest(hashlib.sha1(body))
     parts = urlsplit(request.url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     configured = frozenset(name.lower() for name in (session.hooks.headers_for(parts.hostname or "") if session.hooks.headers_for else {}))

@@ -14,7 +14,6 @@ do not hold many large bodies in memory.
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import tempfile
 from collections.abc import Callable, Mapping
@@ -27,14 +26,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from linkcheck.archive.options import CaptureOptions
-from linkcheck.archive.warc import Headers, HttpResponse
+from linkcheck.archive.warc import Headers, HttpResponse, sha1_digest
 from linkcheck.models import Received
-from linkcheck.redirects import (
-    REDIRECT_STATUSES,
-    RedirectRefused,
-    RedirectTrail,
-    redirect_target,
-)
+from linkcheck.redirects import REDIRECT_STATUSES, RedirectRefused, RedirectTrail, redirect_target
 
 _SPOOL_IN_MEMORY = 1024 * 1024
 #: Hop-by-hop framing that no longer describes the stored (dechunked) body.
@@ -220,7 +214,7 @@ def exchange_from_received(url: str, received: Received, options: CaptureOptions
             headers=[(name, value) for name, value in received.headers if name.lower().encode("latin-1") not in _NOT_RECORDED],
             body=body,
             body_length=len(data),
-            payload_digest="sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii"),
+            payload_digest=sha1_digest(hashlib.sha1(data)),
             truncated="length" if len(received.body) > cap else None,
         ),
         ip=None,
@@ -253,7 +247,7 @@ async def _read_body(response: httpx.Response, cap: int, deadline: float) -> tup
     except BaseException:
         body.close()
         raise
-    return body, length, "sha1:" + base64.b32encode(digest.digest()).decode("ascii"), truncated
+    return body, length, sha1_digest(digest), truncated
 
 
 def _recorded(name: str, value: str, configured: frozenset[str] = frozenset()) -> tuple[str, str]:

@@ -22,14 +22,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
-from linkcheck.archive.capture import (
-    CaptureSkipped,
-    Exchange,
-    FetchHooks,
-    Slot,
-    exchange_from_received,
-    fetch_chain,
-)
+from linkcheck.archive.capture import CaptureSkipped, Exchange, FetchHooks, Slot, exchange_from_received, fetch_chain
 from linkcheck.archive.content import decode_content, requisite_urls
 from linkcheck.archive.errors import ArchiveError
 from linkcheck.archive.index import Catalog, Entry

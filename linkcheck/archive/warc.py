@@ -13,6 +13,7 @@ yields its complete records and then says where the incomplete tail starts.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import os
@@ -51,6 +52,11 @@ def warc_date(moment: datetime) -> str:
 
 def parse_warc_date(text: str) -> datetime:
     return iso_date_to_datetime(text, tz_aware=True)  # type: ignore[no-any-return]
+
+
+def sha1_digest(sha1: Any) -> str:
+    """A `hashlib.sha1` object as WARC writes a digest: `sha1:` and base32 (what warcio checks)."""
+    return "sha1:" + base64.b32encode(sha1.digest()).decode("ascii")
 
 
 def new_record_id() -> str:

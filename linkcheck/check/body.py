@@ -37,13 +37,15 @@ def _inflater(encoding: str) -> Callable[[bytes, int], tuple[bytes, bytes]] | No
     return inflate
 
 
-async def read_body(response: httpx.Response, *, limit: int, max_ratio: float, decode: bool = True) -> bytes:
+async def read_body(
+    response: httpx.Response, *, limit: int, max_ratio: float, decode: bool = True, raw: RawCopy | None = None
+) -> bytes:
     """At most `limit` bytes of the (decoded) body; raises BodyLimitExceeded for a bomb.
 
-    Encodings other than gzip/deflate are returned as received.
+    Encodings other than gzip/deflate are returned as received. `raw`: see `read_chunks`.
     """
     return await read_chunks(
-        response.aiter_raw(), response.headers.get("content-encoding", ""), limit=limit, max_ratio=max_ratio, decode=decode
+        response.aiter_raw(), response.headers.get("content-encoding", ""), limit=limit, max_ratio=max_ratio, decode=decode, raw=raw
     )
 
 

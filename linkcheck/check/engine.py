@@ -31,12 +31,7 @@ from linkcheck.check.limits import GlobalSlots, HostStats, Limiter
 from linkcheck.check.options import CheckConfig, parse_status_range
 from linkcheck.check.outcome import Failure, FailureKind, Outcome, blocked_failure
 from linkcheck.models import Link, Notice, Received, Result, Status, verdict_result
-from linkcheck.signatures import (
-    BlockReason,
-    may_show_nothing,
-    script_built,
-    shows_nothing,
-)
+from linkcheck.signatures import BlockReason, may_show_nothing, script_built, shows_nothing
 
 ResultCallback = Callable[[Result], None]
 #: Snapshot a live page (its URL without fragment); returns what the report's `archive` shows.

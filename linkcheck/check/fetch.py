@@ -22,12 +22,7 @@ from linkcheck.check.outcome import Exchange, Failure, FailureKind, Outcome
 from linkcheck.check.retry import retry_wait, should_retry
 from linkcheck.check.send import sender_for
 from linkcheck.models import Redirect
-from linkcheck.redirects import (
-    REDIRECT_STATUSES,
-    RedirectRefused,
-    RedirectTrail,
-    redirect_target,
-)
+from linkcheck.redirects import REDIRECT_STATUSES, RedirectRefused, RedirectTrail, redirect_target
 
 #: Answers to HEAD that many servers give although GET works: try GET before believing them.
 HEAD_UNRELIABLE_STATUSES = frozenset({400, 403, 404, 405, 406, 410, 500, 501})

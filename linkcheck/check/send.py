@@ -20,7 +20,7 @@ from typing import Protocol
 
 import httpx
 
-from linkcheck.check.body import BodyLimitExceeded, RawCopy, read_chunks
+from linkcheck.check.body import BodyLimitExceeded, RawCopy, read_body
 from linkcheck.check.outcome import Exchange, Failure, FailureKind, failure_from_exception
 from linkcheck.check.retry import parse_retry_after
 from linkcheck.models import Received
@@ -62,10 +62,7 @@ class HttpxSender:
                 return too_many_headers(method, url, len(response.headers.raw), self.max_headers)
             raw = RawCopy() if keep_received and read_limit else None
             if read_limit:
-                body = await read_chunks(
-                    response.aiter_raw(), response.headers.get("content-encoding", ""),
-                    limit=read_limit, max_ratio=self.max_ratio, decode=keep_body, raw=raw,
-                )  # fmt: skip
+                body = await read_body(response, limit=read_limit, max_ratio=self.max_ratio, decode=keep_body, raw=raw)
             else:
                 await _finish_empty(response)
         except httpx.HTTPError as exc:
