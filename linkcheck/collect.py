@@ -70,7 +70,10 @@ class Reading:
         only: Collection[Path] | None = None,
         cache: ExtractionCache | None = None,
         link_text: bool = True,
+        documents: Sequence[Document] | None = None,
     ) -> None:
+        """`documents`: read exactly these (a share of another `Reading`'s, e.g. in a Ray
+        task) instead of finding them under `paths`."""
         self.settings = settings
         self._discovery = Discovery(
             DiscoverOptions(
@@ -84,7 +87,11 @@ class Reading:
         self._cache = cache
         self._result = Extraction()
         #: The documents to read, found up front (discovery is cheap; reading is not).
-        self.documents = [doc for doc in self._discovery.documents(paths) if only is None or doc.path.resolve() in only]
+        self.documents = (
+            list(documents)
+            if documents is not None
+            else [doc for doc in self._discovery.documents(paths) if only is None or doc.path.resolve() in only]
+        )
 
     @property
     def links(self) -> dict[str, Link]:
@@ -93,7 +100,7 @@ class Reading:
 
     def size(self) -> int:
         """Bytes to read, all documents together."""
-        return sum(_size(document) for document in self.documents)
+        return sum(document_size(document) for document in self.documents)
 
     def steps(self) -> Iterator[list[Link]]:
         options = ExtractOptions(include_code=self.settings.files.include_code)
@@ -125,6 +132,27 @@ class Reading:
         """What has been read so far (everything, once `steps()` is exhausted)."""
         result = self._result
         return Extraction(list(self._collector.links.values()), result.documents, result.citations, [*self._discovery.notices, *result.notices])
+
+
+def combined(parts: Iterable[Extraction], notices: Sequence[Notice] = ()) -> Extraction:
+    """Extractions of consecutive shares of the documents as one: each URL once, its
+    locations (and the archived copies its documents cite) in document order, as one
+    `Reading` over all of them gives."""
+    links: dict[str, Link] = {}
+    result = Extraction(notices=list(notices))
+    for part in parts:
+        result.documents += part.documents
+        result.citations += part.citations
+        result.notices.extend(part.notices)
+        for link in part.links:
+            known = links.get(link.url)
+            if known is None:
+                links[link.url] = link
+                continue
+            known.locations.extend(link.locations)
+            known.archived_copies.extend(copy for copy in link.archived_copies if copy not in known.archived_copies)
+    result.links = list(links.values())
+    return result
 
 
 #: Plain text larger than this is read line by line in blocks instead of whole.
@@ -164,7 +192,7 @@ def _extracted(
 def _parse(
     documents: list[Document], options: ExtractOptions, max_file_size: int
 ) -> Iterator[tuple[Document, Iterable[RawLink], list[Notice]]]:
-    total = sum(_size(document) for document in documents)
+    total = sum(document_size(document) for document in documents)
     workers = min(os.cpu_count() or 1, 4)
     if workers < 2 or total < PARALLEL_THRESHOLD or len(documents) < 2:
         for document in documents:
@@ -200,13 +228,13 @@ _as_raw_link = functools.partial(tuple.__new__, RawLink)
 def _extract_in_worker(document: Document, *, options: ExtractOptions, max_file_size: int) -> tuple[list[tuple[Any, ...]] | None, list[Notice]]:
     """One document's links as plain tuples: they cross the process boundary ten times
     cheaper than objects (the parent makes them `RawLink`s again)."""
-    if document.format == "plaintext" and _size(document) > STREAM_THRESHOLD:
+    if document.format == "plaintext" and document_size(document) > STREAM_THRESHOLD:
         return None, []
     notices: list[Notice] = []
     return [tuple(raw) for raw in _raw_links(document, options, notices, max_file_size)], notices
 
 
-def _size(document: Document) -> int:
+def document_size(document: Document) -> int:
     try:
         return document.path.stat().st_size
     except OSError:

@@ -277,6 +277,15 @@ class PostgresHistory(HistoryQueries):
                 found[str(row[1])] = _check(row)
         return found
 
+    def latest_all(self, before_run: int) -> dict[str, Check]:
+        """`latest` of every URL the history holds (from runs before `before_run`)."""
+        rows = self._rows(
+            f"""SELECT DISTINCT ON (url) {_COLUMNS} FROM checks WHERE run_id < %s
+                ORDER BY url, checked_at DESC, run_id DESC""",
+            (before_run,),
+        )
+        return {str(row[1]): _check(row) for row in rows}
+
     def timeline(self, url: str) -> list[Check]:
         rows = self._rows(f"SELECT {_COLUMNS} FROM checks WHERE url = %s ORDER BY checked_at, run_id", (url,))
         return [_check(row) for row in rows]

@@ -92,17 +92,19 @@ class Engine:
         clock: Callable[[], datetime] | None = None,
         global_slots: GlobalSlots | None = None,
         hooks: EngineHooks | HooksFactory | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         """`global_slots`: the run's global limit when it is shared with other processes
         (`spread.SpreadSession`); by default this engine's own. `hooks`: see `EngineHooks`;
-        a `HooksFactory` is called with this engine, last, to build them."""
+        a `HooksFactory` is called with this engine, last, to build them. `limiter`: slots
+        handed out by someone else too (a Ray owner's, `ray_spread`); by default its own."""
         self.settings = settings
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.results: list[Result] = []
         self.outcomes: dict[str, Outcome] = {}
         check = settings.check
         self.accept = _accepted_codes(check.accept)
-        self.limiter = Limiter(check.max_concurrency, settings.host_limits, global_slots=global_slots)
+        self.limiter = limiter if limiter is not None else Limiter(check.max_concurrency, settings.host_limits, global_slots=global_slots)
         self.fetcher = Fetcher(
             client,
             self.limiter,

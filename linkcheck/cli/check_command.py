@@ -52,6 +52,7 @@ from linkcheck.report import known_formats
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Append a log of the run (notices, broken citations, summary) to this file.")
 @click.option("--host-stats", is_flag=True, default=None, help="Print per-host requests, retries, 429s and mean latency on stderr.")
 @click.option("--allow-private", is_flag=True, default=None, help="Also check loopback, private, link-local and reserved addresses (intranet documentation); refused by default.")
+@click.option("--ray", metavar="ADDRESS", help="Check on a Ray cluster (pip install 'linkcheck[distributed]'): local (a throwaway cluster on this machine), auto (the cluster this machine is in) or ray://HOST:PORT.")
 @click.option("--allow-empty", is_flag=True, help="Exit 0 when PATHS hold no supported document (by default that is exit 2: a wrong path must not pass CI).")
 @click.option("--respect-robots", is_flag=True, default=None, help="Skip URLs the site's robots.txt disallows (off by default: a citation is not a crawl).")
 @click.option("--offline-suggestions", is_flag=True, default=None, help="Find archived copies for broken citations only in the local archive and the documents themselves.")

@@ -112,6 +112,7 @@ _FLAG_KEYS = {
     "host_stats": "report.host_stats",
     "respect_robots": "check.respect_robots",
     "allow_private": "network.allow_private",
+    "ray": "check.ray",
 }
 
 

@@ -83,14 +83,30 @@ class Memory:
         if history.max_age <= 0 and history.max_age_broken <= 0:
             return None
         check = self._latest.get(link.url) if self._latest is not None else self.history.latest(link.url, before_run=self.run_id)
-        if check is None:
-            return None
-        age = (now - check.checked_at).total_seconds()
-        live = check.status in _LIVE
-        limit = history.max_age if live else history.max_age_broken
-        if limit <= 0 or age > limit or check.status is Status.SUSPECT:
+        if check is None or not self._fresh(check, now):
             return None
         return check.as_result(list(link.locations))
+
+    def _fresh(self, check: Check, now: datetime) -> bool:
+        history = self.settings.history
+        limit = history.max_age if check.status in _LIVE else history.max_age_broken
+        return limit > 0 and (now - check.checked_at).total_seconds() <= limit and check.status is not Status.SUSPECT
+
+    def reusable_urls(self) -> frozenset[str]:
+        """Every URL whose verdict `cached` would give now, found before any document is
+        read: extraction that feeds the checkers itself (Ray tasks) leaves these out, and
+        the run answers them from history."""
+        history, now = self.settings.history, self.now()
+        urls: set[str] = set()
+        if self.resumed_run is not None:
+            for url in self.history.statuses(self.resumed_run):
+                check = self.history.check_in_run(self.resumed_run, url)
+                if check is not None and (now - check.checked_at).total_seconds() <= history.resume_within:
+                    urls.add(url)
+        if history.max_age > 0 or history.max_age_broken > 0:
+            self._latest = self.history.latest_all(self.run_id)
+            urls.update(url for url, check in self._latest.items() if self._fresh(check, now))
+        return frozenset(urls)
 
     def remember(self, result: Result) -> Result:
         """Apply confirmation to a fresh broken verdict, then record it.

@@ -17,7 +17,20 @@ if TYPE_CHECKING:  # the HTTP stack is imported where a request is about to be m
     from linkcheck.check.outcome import Outcome
     from linkcheck.pipeline.memory import Memory
 
-__all__ = ["ReferenceRot", "cited_copy"]
+__all__ = ["ReferenceRot", "WorkerRot", "cited_copy"]
+
+
+class WorkerRot:
+    """The rot hooks of an engine in another process (a forked worker, a Ray owner): built
+    there from what pickles (the settings and the run's start), with no history (its
+    database connection is the run's own)."""
+
+    def __init__(self, settings: Settings, started_at: datetime) -> None:
+        self.settings = settings
+        self.started_at = started_at
+
+    def __call__(self, engine: Engine, client: httpx.AsyncClient) -> EngineHooks:
+        return ReferenceRot(self.settings, client, engine.notices, self.started_at, None).hooks(engine)
 
 
 class ReferenceRot:

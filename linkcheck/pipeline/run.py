@@ -26,7 +26,7 @@ from linkcheck.discover import require_inputs
 from linkcheck.errors import Interrupted, NetworkUnavailable, UsageError
 from linkcheck.models import Link, Report, Result, verdict_result
 from linkcheck.pipeline.memory import Memory
-from linkcheck.pipeline.rot import ReferenceRot, cited_copy
+from linkcheck.pipeline.rot import ReferenceRot, WorkerRot, cited_copy
 from linkcheck.pipeline.snapshots import Snapshots
 
 if TYPE_CHECKING:  # the HTTP stack is imported where a request is about to be made
@@ -79,10 +79,12 @@ def check_paths(
         memory = stack.enter_context(Memory.open(settings, paths, started_at, now, say)) if settings.history.enabled else None
         cache = memory.extraction_cache() if memory is not None else None
         reading = Reading(paths, settings, only=only, cache=cache, link_text=False)
-        workers = _stream_workers(settings, reading) if client is None else 1
+        workers = _stream_workers(settings, reading) if client is None and not settings.check.ray else 1
         run = _CheckRun(settings, Extraction(), started_at, now, memory, on_result, say)
         try:
-            if workers > 1:
+            if settings.check.ray and client is None:
+                reachable = run_loop(run.execute_ray(reading, on_total))
+            elif workers > 1:
                 reachable = run_loop(run.execute_streaming(reading, workers, on_total))
             else:
                 run.extraction = reading.read_all()
@@ -167,7 +169,7 @@ class _CheckRun:
 
             def hooks(engine: Engine) -> EngineHooks:
                 hooks = rot.hooks(engine)
-                return dataclasses.replace(hooks, capture=snapshots.capture_for(engine)) if snapshots is not None else hooks
+                return dataclasses.replace(hooks, capture=snapshots.capture_for(engine.limiter)) if snapshots is not None else hooks
 
             engine = self.engine = Engine(self.settings, http, clock=self.now, hooks=hooks)
             if snapshots is not None:
@@ -261,6 +263,16 @@ class _CheckRun:
                 self.accept(verdict_result(link, self.now()))
         return await self._spread_done(session.run) if session is not None else True
 
+    async def execute_ray(self, reading: Reading, on_total: Callable[[int], None] | None) -> bool:
+        """Read and check on a Ray cluster (`check.ray`, linkcheck.pipeline.ray_run)."""
+        from linkcheck.pipeline.ray_run import check_on_ray
+
+        _cancel_on_sigterm()
+        self.extraction, spread = await check_on_ray(
+            self.settings, reading, self.memory, self.accept, self.now, self.started_at, self.on_message, on_total
+        )
+        return await self._spread_done(spread)
+
     def _wantscited_copy(self, result: Result) -> bool:
         from linkcheck.check.engine import wants_archived_copy
 
@@ -297,9 +309,9 @@ class _CheckRun:
                 to_request.append(link)
         return to_request
 
-    def _worker_hooks(self, engine: Engine, http: httpx.AsyncClient) -> EngineHooks:
-        # Runs in each worker: no history there (its SQLite connection is this process's).
-        return ReferenceRot(self.settings, http, engine.notices, self.started_at, None).hooks(engine)
+    @property
+    def _worker_hooks(self) -> WorkerRot:
+        return WorkerRot(self.settings, self.started_at)
 
     async def _spread_done(self, spread: SpreadRun) -> bool:
         self.host_stats = spread.host_stats

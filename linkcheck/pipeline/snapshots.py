@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from linkcheck.config import Settings
@@ -12,7 +12,7 @@ from linkcheck.models import Notice, Received
 if TYPE_CHECKING:
     import httpx
 
-    from linkcheck.check.engine import Engine
+    from linkcheck.check.limits import Limiter
 
 __all__ = ["Snapshots"]
 
@@ -32,10 +32,10 @@ class Snapshots:
         self.notices = notices
         self.broken = False
 
-    def capture_for(self, engine: Engine) -> Callable[[str], Any]:
-        """The capture hook of `engine`, whose politeness limits the archive shares; the
+    def capture_for(self, limiter: Limiter) -> Callable[[str, Received | None], Awaitable[dict[str, Any] | None]]:
+        """The capture hook, sharing `limiter`'s politeness limits (the engine's); the
         caller enters `archive` (an async context manager) before checking starts."""
-        self.archive = self.settings.archive_store(slot=engine.limiter.slot, on_message=self.on_message)
+        self.archive = self.settings.archive_store(slot=limiter.slot, on_message=self.on_message)
         return self.capture
 
     async def capture(self, url: str, received: Received | None = None) -> dict[str, Any] | None:
