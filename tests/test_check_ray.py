@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import pickle
+import shutil
 import signal
 import tempfile
 import threading
@@ -316,3 +317,63 @@ def test_sessions_feed_from_the_driver_too(cluster, farm):
 
     run = asyncio.run(run())
     assert {r.url: (r.status, r.locations) for r in run.results} == {link.url: (Status.DEAD if link.url.endswith("gone") else Status.OK, link.locations) for link in links}
+
+
+def test_verdicts_fresh_in_history_are_not_sent_to_the_owners(cluster, farm, tmp_path):
+    """`history.max_age` on Ray: the reading tasks leave fresh URLs out and the driver
+    answers them from history; a repeat run asks the farm nothing."""
+    host = farm.host(ip="127.0.0.96").route("/gone", respond(404)).default(respond(200))
+    urls = [host.url(f"/p/{n}") for n in range(30)] + [host.url("/gone")]
+    (tmp_path / "a.md").write_text("\n".join(f"<{url}>" for url in urls))
+    settings = fast_settings(farm, **{"check.ray": cluster.address, "archive.path": str(tmp_path / "archive"), "history.max_age": "1h"})
+    first = check_paths([tmp_path / "a.md"], settings)
+    live_asked, gone_asked = host.count() - host.count("/gone"), host.count("/gone")
+    assert live_asked >= 30 and gone_asked >= 1 and not any(r.cached for r in first.results)
+    second = check_paths([tmp_path / "a.md"], settings)
+    assert host.count() - host.count("/gone") == live_asked  # the live pages: not asked again
+    ok = [r for r in second.results if r.status is Status.OK]
+    assert len(ok) == 30 and all(r.cached for r in ok)
+    # a broken verdict is not reused (history.max_age_broken is 0): it was asked again, on Ray
+    assert host.count("/gone") > gone_asked
+    assert {r.url: r.status for r in second.results} == {r.url: r.status for r in first.results}
+
+
+def test_ray_local_from_the_command_line_checks_and_leaves_no_process_behind(farm, tmp_path):
+    """`linkcheck check --ray local` in a process of its own: a throwaway cluster for the
+    run, the verdicts as usual, and none of that cluster's processes left afterwards."""
+    import json
+    import subprocess
+    import sys
+
+    host = farm.host(ip="127.0.0.97").route("/gone", respond(404)).default(respond(200, "<html><body>hello</body></html>", headers={"Content-Type": "text/html"}))
+    (tmp_path / "a.md").write_text(f"<{host.url('/a')}>\n<{host.url('/gone')}>\n")
+    temp = Path(tempfile.mkdtemp(prefix="rl"))  # short: Ray's socket paths must fit in 107 bytes
+    (temp / "ray").mkdir()
+    env = {**os.environ, "RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0", "RAY_TMPDIR": str(temp),
+           "LINKCHECK_NETWORK_ALLOW_PRIVATE": "true", "LINKCHECK_NETWORK_PROBE_URLS": ""}  # fmt: skip
+    env.pop("RAY_ADDRESS", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "linkcheck", "check", "--ray", "local", "--no-history", "--format", "json", str(tmp_path / "a.md")],
+        env=env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr  # one citation is broken
+    report = json.loads(done.stdout)
+    assert {r["url"]: r["status"] for r in report["results"]} == {host.url("/a"): "ok", host.url("/gone"): "dead"}
+    deadline = time.monotonic() + 20
+    while (left := _processes_mentioning(str(temp))) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left, left
+    shutil.rmtree(temp)
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if text in command:
+                found.append(f"{entry.name}: {command[:120]}")
+    return found

@@ -28,7 +28,7 @@ def test_dealing_keeps_a_site_in_one_worker_and_balances():
     shares: list[list] = [[], []]
     for index, site_links in spread._deal(spread._by_site(links_for(urls)), [0, 0], {}):
         shares[index].extend(site_links)
-    sites = [{spread._site(link.request_url) for link in share} for share in shares]
+    sites = [{spread.site_of(link.request_url) for link in share} for share in shares]
     assert not sites[0] & sites[1]  # b.org and www.b.org together, example.org together
     assert sorted(len(share) for share in shares) == [35, 50]
 

@@ -13,8 +13,10 @@ How the limits hold across machines:
   interval) is granted by the owner of that site (`ShardOwner.acquire`) and held until
   the hop's answer is read. Only while that owner cannot be reached (it is restarting)
   does the hop take a 1/n share of the host's limits locally.
-- The global limit (`check.max_concurrency`) is split between the owners: each has
-  max(1, G // owners) in flight, so the cluster never has more than G (if G >= owners).
+- The global limit (`check.max_concurrency`) is split between the owners: G // owners
+  each at first, then, once every link is known, in proportion to each owner's links (one
+  slot at least), so the cluster has at most G in flight (if G >= owners; while a share
+  shrinks, the requests already in flight end first).
 
 Who feeds whom: whoever finds links (the pipeline's extraction tasks, on any node) sends
 them straight to their owners (`route`, `feed_owners`); the driver only collects verdicts.
@@ -42,7 +44,7 @@ from typing import Any
 
 from linkcheck.check.limits import HostGate, HostStats
 from linkcheck.check.options import CheckConfig, CheckSettings, NetworkSettings
-from linkcheck.check.spread import Prepare, SpreadRun, WorkerHooks, _host, _merge, _Setup, _site
+from linkcheck.check.spread import Prepare, SpreadRun, WorkerHooks, merge_stats, WorkerSetup, site_of
 from linkcheck.errors import ConfigError
 from linkcheck.models import Link, Received, Result
 
@@ -78,7 +80,7 @@ def owner_of_host(host: str, owners: int) -> int:
 
 
 def owner_of_link(link: Link, owners: int) -> int:
-    return owner_of_shard(shard_of(_site(link.request_url)), owners)
+    return owner_of_shard(shard_of(site_of(link.request_url)), owners)
 
 
 def route(links: Sequence[Link], owners: int) -> dict[int, list[Link]]:
@@ -181,8 +183,9 @@ def connected(address: str) -> Iterator[None]:
             ray.init(address="local", include_dashboard=False, log_to_driver=False, configure_logging=False)
         else:
             ray.init(address=address, log_to_driver=False, configure_logging=False)
-    except (ConnectionError, ValueError, RuntimeError) as error:
-        raise ConfigError(f"check.ray = {address!r}: cannot connect to a Ray cluster ({error})") from None
+    except (OSError, ValueError, RuntimeError) as error:  # ConnectionError is an OSError
+        doing = "cannot start a Ray cluster here" if address == "local" else "cannot connect to a Ray cluster"
+        raise ConfigError(f"check.ray = {address!r}: {doing} ({error})") from None
     try:
         yield
     finally:
@@ -249,7 +252,7 @@ class RaySession:
         self.config = RayCheckConfig.of(settings)
         self.on_result = on_result
         self.requested = owners
-        self.setup = _Setup(hooks, prepare)
+        self.setup = WorkerSetup(hooks, prepare)
         self.capture = capture
         self.clock = clock
         self.run = SpreadRun()
@@ -308,12 +311,27 @@ class RaySession:
         """Every link that needs a verdict from an owner, with all its locations; the held
         verdicts go out now, and owners that restarted meanwhile are sent what they lost."""
         self._expected = {link.url: link for link in links if link.verdict is None}
+        self._share_out()
         held, self._held = self._held, []
         for result in held:
             self._deliver(result)
         for index in sorted(self._lost):
             self._resend(index)
         self._check_done()
+
+    def _share_out(self) -> None:
+        """The global limit dealt again, now that every link is known: in proportion to each
+        owner's links (one slot at least, for the hops other owners' redirects send it), so
+        the sites' hash does not leave one owner with most of the work and half the slots."""
+        assert self._expected is not None
+        load = [0] * len(self._owners)
+        for link in self._expected.values():
+            load[owner_of_link(link, len(self._owners))] += 1
+        total, spare = sum(load), self.config.check.max_concurrency - len(self._owners)
+        if total == 0 or spare <= 0:
+            return
+        for index, owner in enumerate(self._owners):
+            owner.set_share.remote(1 + spare * load[index] // total)
 
     def _deliver(self, result: Result) -> None:
         assert self._expected is not None
@@ -379,9 +397,9 @@ class RaySession:
                 if self._expected is None:
                     self.expect([])
                 await self._done.wait()
-                # each collector's pull returns within a second: none is left in flight to a killed owner
-                await asyncio.wait(self._collecting, timeout=5)
                 await self._summaries()
+                # an ended owner answers a pending pull at once: none is left in flight to a killed owner
+                await asyncio.wait(self._collecting, timeout=5)
         finally:
             for task in self._collecting:
                 task.cancel()
@@ -404,7 +422,7 @@ class RaySession:
             if summary is None:
                 continue
             stats, tried, unreachable, notices = summary
-            _merge(self.run, stats, [], lambda outcomes: True)
+            merge_stats(self.run, stats, [], lambda outcomes: True)
             self.run.notices.extend(notice for notice in notices if notice not in self.run.notices)
             if tried:
                 self.run.tried = True
@@ -427,7 +445,7 @@ class ShardOwner:
     every site of its shards, and the granter of those sites' host slots to the other
     owners' redirect hops. Started on its first call, so a restarted owner starts itself."""
 
-    def __init__(self, config: RayCheckConfig, setup: _Setup, namespace: str, keep_received: bool) -> None:
+    def __init__(self, config: RayCheckConfig, setup: WorkerSetup, namespace: str, keep_received: bool) -> None:
         self.config = config
         self.setup = setup
         self.namespace = namespace
@@ -446,6 +464,9 @@ class ShardOwner:
         self._feed: Callable[[Sequence[Link]], None] | None = None
         self._serving: asyncio.Task[None] | None = None
         self._ready: asyncio.Future[None] | None = None
+        #: This owner's share of the global limit, and the tasks holding slots it gave back.
+        self._share = config.check.max_concurrency
+        self._withheld: list[asyncio.Task[None]] = []
         #: Slots granted to other owners' hops, by token; tokens given up before their grant.
         self._held: dict[str, HostGate] = {}
         self._dropped: set[str] = set()
@@ -534,6 +555,16 @@ class ShardOwner:
         batch, self._out = self._out, []
         return self._incarnation, batch
 
+    async def set_share(self, slots: int) -> None:
+        """This owner's share of the global limit, from now on (see `RaySession._share_out`)."""
+        await self._started()
+        limit = self.engine.limiter.local._global
+        change, self._share = slots - self._share, slots
+        for _ in range(max(0, change)):
+            limit.release()
+        if change < 0:  # taken out of use as the requests holding them end
+            self._withheld.append(asyncio.create_task(_withhold(limit, -change)))
+
     async def summary(self) -> tuple[Any, ...] | None:
         """Ends the owner's stream; (stats, tried, unreachable, notices) once it has ended."""
         await self._started()
@@ -583,6 +614,11 @@ class ShardOwner:
         import ray
 
         return str(ray.get_runtime_context().get_node_id()), os.getpid()
+
+
+async def _withhold(limit: Any, slots: int) -> None:
+    for _ in range(slots):
+        await limit.acquire()
 
 
 _tokens = itertools.count()

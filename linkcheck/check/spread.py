@@ -64,7 +64,7 @@ Prepare = Callable[[Any, "httpx.AsyncClient"], Awaitable[None] | None]
 
 
 @dataclass(frozen=True, slots=True)
-class _Setup:
+class WorkerSetup:
     """What each worker engine is built with (`hooks`) and then given to (`prepare`)."""
 
     hooks: WorkerHooks | None = None
@@ -109,7 +109,7 @@ def worker_count(settings: CheckConfig, links: Sequence[Link]) -> int:
     checkable = [link for link in links if link.verdict is None]
     if len(checkable) < MIN_LINKS:
         return 1
-    sites = {_site(link.request_url) for link in checkable}
+    sites = {site_of(link.request_url) for link in checkable}
     return max(1, min(usable_cores(), len(sites), settings.check.max_concurrency))
 
 
@@ -121,7 +121,7 @@ def usable_cores() -> int:
 def _by_site(links: Sequence[Link]) -> dict[str, list[Link]]:
     by_site: dict[str, list[Link]] = {}
     for link in links:
-        by_site.setdefault(_site(link.request_url), []).append(link)
+        by_site.setdefault(site_of(link.request_url), []).append(link)
     return by_site
 
 
@@ -178,7 +178,7 @@ class SpreadSession:
         self.settings = settings
         self.size = max(1, workers)
         self.on_result = on_result
-        self.setup = _Setup(hooks, prepare)
+        self.setup = WorkerSetup(hooks, prepare)
         self.clock = clock
         self.run = SpreadRun()
         #: Every link fed, by URL: results come back without locations and get these links' own.
@@ -284,7 +284,7 @@ class SpreadSession:
 
 
 async def _check_here(
-    settings: CheckConfig, links: list[Link], accept: ResultCallback, run: SpreadRun, setup: _Setup, clock: Callable[[], datetime] | None
+    settings: CheckConfig, links: list[Link], accept: ResultCallback, run: SpreadRun, setup: WorkerSetup, clock: Callable[[], datetime] | None
 ) -> None:
     from linkcheck.check.client import make_client
     from linkcheck.check.engine import Engine, all_unreachable
@@ -293,11 +293,11 @@ async def _check_here(
         engine = setup.engine(Engine, settings, client, clock=clock)
         await setup.ready(engine, client)
         await engine.run(links, accept)
-        _merge(run, engine.host_stats, list(engine.outcomes.values()), all_unreachable)
+        merge_stats(run, engine.host_stats, list(engine.outcomes.values()), all_unreachable)
         run.notices.extend(notice for notice in engine.notices if notice not in run.notices)
 
 
-def _merge(run: SpreadRun, stats: dict[str, HostStats], outcomes: list[Any], all_unreachable: Callable[[Any], bool]) -> None:
+def merge_stats(run: SpreadRun, stats: dict[str, HostStats], outcomes: list[Any], all_unreachable: Callable[[Any], bool]) -> None:
     for host, host_stats in stats.items():
         total = run.host_stats.setdefault(host, HostStats())
         total.requests += host_stats.requests
@@ -319,7 +319,7 @@ def _import_http_stack() -> None:
         import uvloop  # noqa: F401
 
 
-def _site(url: str) -> str:
+def site_of(url: str) -> str:
     """The site a URL's politeness is dealt by (linkcheck.sites, the one definition)."""
     return registrable_domain(_host(url))
 
@@ -382,7 +382,7 @@ class _Worker:
 
     @classmethod
     def start(
-        cls, settings: CheckConfig, slots: SharedSlots, index: int, workers: int, setup: _Setup,
+        cls, settings: CheckConfig, slots: SharedSlots, index: int, workers: int, setup: WorkerSetup,
         clock: Callable[[], datetime] | None, engine_class: Any, inherited: list[int],
     ) -> _Worker:  # fmt: skip
         """Fork worker `index`; `inherited` are the other workers' pipe ends, which it closes."""
@@ -440,7 +440,7 @@ class _Worker:
                         receive(result)
                 elif kind == "done":
                     stats, tried, unreachable, notices = payload
-                    _merge(run, stats, [], lambda outcomes: True)
+                    merge_stats(run, stats, [], lambda outcomes: True)
                     run.notices.extend(notice for notice in notices if notice not in run.notices)
                     if tried:
                         run.tried = True
@@ -487,7 +487,7 @@ async def _read_frame(reader: asyncio.StreamReader) -> tuple[str, Any] | None:
 
 
 def _worker_main(
-    settings: CheckConfig, own: set[str], slots: SharedSlots, index: int, setup: _Setup, clock: Callable[[], datetime] | None,
+    settings: CheckConfig, own: set[str], slots: SharedSlots, index: int, setup: WorkerSetup, clock: Callable[[], datetime] | None,
     engine_class: Any, links_fd: int, results_fd: int, inherited: list[int],
 ) -> None:  # fmt: skip
     """The worker process: a fresh loop, its own client and engine, results down the pipe."""
@@ -507,7 +507,7 @@ def _worker_main(
 
 
 async def _work(
-    settings: CheckConfig, own: set[str], slots: SharedSlots, setup: _Setup, clock: Callable[[], datetime] | None,
+    settings: CheckConfig, own: set[str], slots: SharedSlots, setup: WorkerSetup, clock: Callable[[], datetime] | None,
     engine_class: Any, links_fd: int, results_fd: int,
 ) -> None:  # fmt: skip
     from linkcheck.check.client import make_client
