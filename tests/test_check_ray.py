@@ -232,16 +232,19 @@ def pg_server():
 
 
 def _workers_of(node) -> list[int]:
-    """The worker processes of a node: the children of its raylet (by pid, from /proc)."""
+    """The worker processes of a node: the children of its raylet that run Ray work (they
+    name themselves `ray::IDLE`, `ray::ShardOwner` …; its `ray::…Agent` processes, which the
+    raylet cannot live without, are left alone), by pid, from /proc."""
     raylet = node.all_processes["raylet"][0].process.pid
     children = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                name = (entry / "cmdline").read_bytes().split(b"\0", 1)[0]
             except (OSError, IndexError, ValueError):
                 continue
-            if parent == raylet:
+            if parent == raylet and name.startswith(b"ray::") and not name.endswith(b"Agent"):
                 children.append(int(entry.name))
     return children
 
@@ -272,6 +275,7 @@ def test_sigkill_of_a_nodes_workers_mid_run_loses_no_verdict_and_records_none_tw
     })  # fmt: skip
     second = cluster.list_all_nodes()[1]
     killed: list[int] = []
+    owner_pids: set[int] = set()
 
     def kill_the_second_nodes_workers() -> None:
         deadline = time.monotonic() + 60
@@ -281,6 +285,7 @@ def test_sigkill_of_a_nodes_workers_mid_run_loses_no_verdict_and_records_none_tw
             if owners and served >= 40:
                 where = ray.get([owner.where.remote() for owner in owners])
                 if second.node_id in {node for node, _ in where}:
+                    owner_pids.update(pid for node, pid in where if node == second.node_id)
                     break
             time.sleep(0.05)
         for pid in _workers_of(second):
@@ -291,7 +296,8 @@ def test_sigkill_of_a_nodes_workers_mid_run_loses_no_verdict_and_records_none_tw
     killer.start()
     report = check_paths([docs], settings)
     killer.join()
-    assert killed, "no worker of the second node was killed"
+    assert owner_pids and owner_pids <= set(killed), (owner_pids, killed)  # an owner was among them
+    assert second.node_id in {node["NodeID"] for node in ray.nodes() if node["Alive"]}  # its workers died, not the node
     assert sum(host.count() for host in hosts) > len(urls)  # what the killed owner had in hand was asked again
     assert sorted(r.url for r in report.results) == sorted(urls)
     assert all(r.status is Status.OK for r in report.results), {r.status for r in report.results}
@@ -377,3 +383,42 @@ def _processes_mentioning(text: str) -> list[str]:
             if text in command:
                 found.append(f"{entry.name}: {command[:120]}")
     return found
+
+
+def test_a_node_lost_mid_run_costs_no_verdict(cluster, farm, tmp_path):
+    """A third node joins, gets an owner, and is removed (all its processes stopped) while
+    the run goes on: its owner starts again on a node that is left, and every URL still
+    gets exactly one verdict."""
+    third = cluster.add_node(**NODE)
+    cluster.wait_for_nodes()
+    deadline = time.monotonic() + 60
+    while len([node for node in ray.nodes() if node["Alive"]]) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    hosts = [farm.host(ip=f"127.0.0.{70 + n}") for n in range(8)]
+    for host in hosts:
+        host.default(respond(200, "ok", delay=0.05))
+    urls = [host.url(f"/{n}") for host in hosts for n in range(30)]
+    (tmp_path / "a.md").write_text("\n".join(f"<{url}>" for url in urls))
+    removed: list[str] = []
+
+    def remove_the_third_node() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            owners = _owners_running()
+            if owners and sum(host.count() for host in hosts) >= 30:
+                if third.node_id in {node for node, _ in ray.get([owner.where.remote() for owner in owners])}:
+                    break
+            time.sleep(0.05)
+        cluster.remove_node(third, allow_graceful=False)
+        removed.append(third.node_id)
+
+    remover = threading.Thread(target=remove_the_third_node)
+    remover.start()
+    try:
+        report = check_paths([tmp_path / "a.md"], ray_settings(farm, cluster, **{"check.host_concurrency": 1}))
+    finally:
+        remover.join()
+    assert removed, "the third node was never removed"
+    assert sorted(r.url for r in report.results) == sorted(urls)  # each once
+    assert all(r.status is Status.OK for r in report.results), {r.status for r in report.results}
+    assert len([node for node in ray.nodes() if node["Alive"]]) == 2
