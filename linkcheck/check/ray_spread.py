@@ -268,6 +268,8 @@ class RaySession:
         self._lost: set[int] = set()  # restarted owners not yet sent what they lost
         self._done = asyncio.Event()
         self._collecting: list[asyncio.Task[None]] = []
+        #: Calls made without waiting (feeds, shares): answered before the owners are stopped.
+        self._calls: list[Any] = []
 
     async def __aenter__(self) -> RaySession:
         import ray
@@ -305,7 +307,7 @@ class RaySession:
         """Send links to their owners from here (the driver is then in the data path)."""
         for index, batch in route(links, len(self._owners)).items():
             for start in range(0, len(batch), FEED_CHUNK):
-                self._owners[index].feed.remote(batch[start : start + FEED_CHUNK])
+                self._calls.append(self._owners[index].feed.remote(batch[start : start + FEED_CHUNK]))
 
     def expect(self, links: Sequence[Link]) -> None:
         """Every link that needs a verdict from an owner, with all its locations; the held
@@ -331,7 +333,7 @@ class RaySession:
         if total == 0 or spare <= 0:
             return
         for index, owner in enumerate(self._owners):
-            owner.set_share.remote(1 + spare * load[index] // total)
+            self._calls.append(owner.set_share.remote(1 + spare * load[index] // total))
 
     def _deliver(self, result: Result) -> None:
         assert self._expected is not None
@@ -368,7 +370,7 @@ class RaySession:
         missing = [link for url, link in self._expected.items() if url not in self._answered and owner_of_link(link, len(self._owners)) == index]
         for batch in route(missing, len(self._owners)).values():
             for start in range(0, len(batch), FEED_CHUNK):
-                self._owners[index].feed.remote(batch[start : start + FEED_CHUNK])
+                self._calls.append(self._owners[index].feed.remote(batch[start : start + FEED_CHUNK]))
 
     async def _collect(self, index: int) -> None:
         """Pull owner `index`'s verdicts as they come, noticing when it was restarted."""
@@ -399,7 +401,7 @@ class RaySession:
                 await self._done.wait()
                 await self._summaries()
                 # an ended owner answers a pending pull at once: none is left in flight to a killed owner
-                await asyncio.wait(self._collecting, timeout=5)
+                await asyncio.wait([*self._collecting, *(asyncio.ensure_future(_settled(call)) for call in self._calls)], timeout=5)
         finally:
             for task in self._collecting:
                 task.cancel()
@@ -434,6 +436,13 @@ class RaySession:
         for owner in self._owners:
             with contextlib.suppress(Exception):
                 ray.kill(owner, no_restart=True)
+
+
+async def _settled(call: Any) -> None:
+    from ray.exceptions import RayError
+
+    with contextlib.suppress(RayError):
+        await call
 
 
 def _request_url(url: str) -> str:
