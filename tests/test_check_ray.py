@@ -427,3 +427,28 @@ def test_a_node_lost_mid_run_costs_no_verdict(cluster, farm, tmp_path):
     while third.node_id in {node["NodeID"] for node in ray.nodes() if node["Alive"]} and time.monotonic() < deadline:
         time.sleep(0.2)
     assert third.node_id not in {node["NodeID"] for node in ray.nodes() if node["Alive"]}
+
+
+def test_an_input_that_exists_only_on_the_driver_is_carried_to_the_reading_task(cluster, farm, tmp_path):
+    """Stdin or a web page given as input is a temporary file on the driver: its bytes go
+    with the task (here the file is gone before the task runs), files are read by path."""
+    from linkcheck.discover import Document
+    from linkcheck.pipeline import ray_run
+
+    host = farm.host(ip="127.0.0.98").default(respond(200))
+    stdin = tmp_path / "stdin.md"
+    stdin.write_text(f"<{host.url('/from-stdin')}>\n")
+    document = Document(path=stdin, display="<stdin>", format="markdown", root=tmp_path, transient=True)
+    carried = ray_run._carried([document])
+    stdin.unlink()
+    settings = fast_settings(farm)
+
+    async def run():
+        async with ray_spread.RaySession(settings, owners=1) as session:
+            part = await ray.remote(ray_run.read_and_feed).remote([document], settings, session.handles, frozenset(), carried)
+            session.expect(part.links)
+        return part, session.run
+
+    part, run = asyncio.run(run())
+    assert [(link.url, link.locations[0].file) for link in part.links] == [(host.url("/from-stdin"), "<stdin>")]
+    assert [(r.url, r.status) for r in run.results] == [(host.url("/from-stdin"), Status.OK)]

@@ -14,8 +14,11 @@ out by the tasks (they are given the set up front) and answered here, as one mac
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import tempfile
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from linkcheck.check.ray_spread import RaySession, connected, feed_owners
@@ -62,7 +65,10 @@ async def check_on_ray(
             task = ray.remote(num_cpus=1, max_retries=3)(read_and_feed)
             cpus = int(ray.cluster_resources().get("CPU", 1))
             skip_ref = ray.put(skip)
-            parts = [task.remote(share, settings, session.handles, skip_ref) for share in shares(reading.documents, cpus * TASKS_PER_CPU)]
+            parts = [
+                task.remote(share, settings, session.handles, skip_ref, _carried(share))
+                for share in shares(reading.documents, cpus * TASKS_PER_CPU)
+            ]
             extraction = combined([await part for part in parts], reading.extraction().notices)
             if on_total is not None:
                 on_total(len(extraction.links))
@@ -83,19 +89,36 @@ async def check_on_ray(
         return extraction, session.run
 
 
-def read_and_feed(documents: Sequence[Document], settings: Settings, owners: Sequence[Any], skip: frozenset[str]) -> Extraction:
+def read_and_feed(
+    documents: Sequence[Document], settings: Settings, owners: Sequence[Any], skip: frozenset[str], carried: dict[int, bytes] | None = None
+) -> Extraction:
     """A Ray task: read a share of the documents, send each new link that needs a request
     (and is not in `skip`) to its owner, and return the share's extraction (the links
-    with their locations, for the driver's report)."""
-    reading = Reading([], settings, documents=documents, link_text=False)
-    pending: list[Link] = []
-    for new_links in reading.steps():
-        pending.extend(link for link in new_links if link.verdict is None and link.url not in skip)
-        if len(pending) >= FEED_BATCH:
-            feed_owners(owners, pending)
-            pending = []
-    feed_owners(owners, pending)
-    return reading.extraction()
+    with their locations, for the driver's report). Files are read where the task runs
+    (the same paths on every node); `carried` holds the bytes of the inputs that exist
+    only on the driver (stdin, a web page given as input), by position in `documents`."""
+    with tempfile.TemporaryDirectory(prefix="linkcheck-read-") as folder:
+        documents = [_landed(document, carried[n], Path(folder), n) if carried and n in carried else document for n, document in enumerate(documents)]
+        reading = Reading([], settings, documents=documents, link_text=False)
+        pending: list[Link] = []
+        for new_links in reading.steps():
+            pending.extend(link for link in new_links if link.verdict is None and link.url not in skip)
+            if len(pending) >= FEED_BATCH:
+                feed_owners(owners, pending)
+                pending = []
+        feed_owners(owners, pending)
+        return reading.extraction()
+
+
+def _carried(documents: Sequence[Document]) -> dict[int, bytes]:
+    """The bytes of the share's transient inputs: their temporary files are on this machine only."""
+    return {n: document.path.read_bytes() for n, document in enumerate(documents) if document.transient}
+
+
+def _landed(document: Document, data: bytes, folder: Path, n: int) -> Document:
+    path = folder / f"{n}{document.path.suffix}"
+    path.write_bytes(data)
+    return dataclasses.replace(document, path=path)
 
 
 def shares(documents: Sequence[Document], count: int) -> list[list[Document]]:
