@@ -317,13 +317,18 @@ def test_sessions_feed_from_the_driver_too(cluster, farm):
     host = farm.host(ip="127.0.0.95").route("/gone", respond(404)).default(respond(200))
     links = [Link(host.url(p), [Location("x.md", n + 1, 1)]) for n, p in enumerate(["/a", "/b", "/gone"])]
 
+    from datetime import datetime, timezone
+
+    moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
     async def run():
-        async with ray_spread.RaySession(fast_settings(farm), owners=2) as session:
+        async with ray_spread.RaySession(fast_settings(farm), owners=2, clock=lambda: moment) as session:
             session.feed(links)
             session.expect(links)
         return session.run
 
     run = asyncio.run(run())
+    assert {r.checked_at for r in run.results} == {moment}  # the run's clock reaches the owners
     assert {r.url: (r.status, r.locations) for r in run.results} == {link.url: (Status.DEAD if link.url.endswith("gone") else Status.OK, link.locations) for link in links}
 
 

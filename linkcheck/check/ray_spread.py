@@ -287,7 +287,7 @@ class RaySession:
                     owner_class.options(
                         name=f"linkcheck-owner-{index}", namespace=self.namespace, scheduling_strategy=place,
                         max_concurrency=OWNER_CALLS, num_cpus=0, max_restarts=-1, max_task_retries=-1,
-                    ).remote(self.config.for_owner(index, size), self.setup, self.namespace, self.capture is not None)
+                    ).remote(self.config.for_owner(index, size), self.setup, self.namespace, self.capture is not None, self.clock)
                 )  # fmt: skip
             starts = [owner.incarnation.remote() for owner in self._owners]
             for index, incarnation in enumerate(await asyncio.wait_for(asyncio.gather(*starts), START_TIMEOUT)):
@@ -454,8 +454,11 @@ class ShardOwner:
     every site of its shards, and the granter of those sites' host slots to the other
     owners' redirect hops. Started on its first call, so a restarted owner starts itself."""
 
-    def __init__(self, config: RayCheckConfig, setup: WorkerSetup, namespace: str, keep_received: bool) -> None:
+    def __init__(
+        self, config: RayCheckConfig, setup: WorkerSetup, namespace: str, keep_received: bool, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.config = config
+        self.clock = clock
         self.setup = setup
         self.namespace = namespace
         self.keep_received = keep_received
@@ -505,7 +508,7 @@ class ShardOwner:
                     built = base(engine, client) if base is not None else EngineHooks()
                     return dataclasses.replace(built, capture=self._keep) if self.keep_received else built
 
-                engine = self.engine = Engine(self.config, client, hooks=hooks, limiter=_ShardLimiter(self.config, self._peers()))
+                engine = self.engine = Engine(self.config, client, clock=self.clock, hooks=hooks, limiter=_ShardLimiter(self.config, self._peers()))
                 await self.setup.ready(engine, client)
                 async with engine.stream(self._add) as feed:
                     self._feed = feed
