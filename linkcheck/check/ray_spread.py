@@ -11,8 +11,10 @@ How the limits hold across machines:
 - A redirect to a host of another site is not checked with a share of that host's limit:
   the hop's slot (its place in the host's concurrency, its start under the host's
   interval) is granted by the owner of that site (`ShardOwner.acquire`) and held until
-  the hop's answer is read. Only while that owner cannot be reached (it is restarting)
-  does the hop take a 1/n share of the host's limits locally.
+  the hop's answer is read. While that owner restarts the hop waits for it; only if it is
+  gone for good does the hop take a 1/n share of the host's limits locally. (A grant held
+  by an owner that dies is not given back: that host has one slot fewer for the rest of
+  the run.)
 - The global limit (`check.max_concurrency`) is split between the owners: G // owners
   each at first, then, once every link is known, in proportion to each owner's links (one
   slot at least), so the cluster has at most G in flight (if G >= owners; while a share
@@ -25,7 +27,9 @@ A lost owner costs no verdict: owners are restartable actors (Ray places a resta
 on any live node); a restarted owner has a new `incarnation`, and the session sends it
 again every link of its shards that has no verdict yet (what the driver has not received
 is exactly what the run's history does not hold). An owner dedups what it is fed, and the
-session keeps the first verdict of a URL, so each URL gets exactly one.
+session keeps the first verdict of a URL, so each URL gets exactly one. An owner whose
+restarts are used up (`MAX_RESTARTS`) leaves its links to the driver, which checks them
+itself; an owner's engine that fails fails the run with its error, it never waits forever.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from typing import Any
 
 from linkcheck.check.limits import HostGate, HostStats
 from linkcheck.check.options import CheckConfig, CheckSettings, NetworkSettings
-from linkcheck.check.spread import Prepare, SpreadRun, WorkerHooks, merge_stats, WorkerSetup, site_of
+from linkcheck.check.spread import Prepare, SpreadRun, WorkerHooks, WorkerSetup, check_here, merge_stats, site_of
 from linkcheck.errors import ConfigError
 from linkcheck.models import Link, Received, Result
 
@@ -55,6 +59,8 @@ SHARDS = 256
 START_TIMEOUT = 120.0
 #: Concurrent calls one owner serves (feeds, verdict pulls, slot requests from other owners).
 OWNER_CALLS = 10_000
+#: Restarts of one owner before it counts as gone for good (its links are then checked on the driver).
+MAX_RESTARTS = 20
 #: Links sent to an owner in one call.
 FEED_CHUNK = 1000
 
@@ -261,11 +267,17 @@ class RaySession:
         self.restarts: dict[int, int] = {}
         self._owners: list[Any] = []
         self._expected: dict[str, Link] | None = None
+        #: URLs whose first verdict arrived, and of those, the ones accepted; expected, not yet answered.
+        self._taken: set[str] = set()
         self._answered: set[str] = set()
+        self._waiting: set[str] = set()
+        #: Each owner's share of the global limit once dealt (sent again to a restarted owner).
+        self._shares: dict[int, int] = {}
         self._held: list[Result] = []
         self._captures: dict[str, dict[str, Any] | None] = {}
         self._incarnation: dict[int, str] = {}
         self._lost: set[int] = set()  # restarted owners not yet sent what they lost
+        self._dead: set[int] = set()  # owners gone for good, their links not yet checked here
         self._done = asyncio.Event()
         self._collecting: list[asyncio.Task[None]] = []
         #: Calls made without waiting (feeds, shares): answered before the owners are stopped.
@@ -286,7 +298,7 @@ class RaySession:
                 self._owners.append(
                     owner_class.options(
                         name=f"linkcheck-owner-{index}", namespace=self.namespace, scheduling_strategy=place,
-                        max_concurrency=OWNER_CALLS, num_cpus=0, max_restarts=-1, max_task_retries=-1,
+                        max_concurrency=OWNER_CALLS, num_cpus=0, max_restarts=MAX_RESTARTS, max_task_retries=-1,
                     ).remote(self.config.for_owner(index, size), self.setup, self.namespace, self.capture is not None, self.clock)
                 )  # fmt: skip
             starts = [owner.incarnation.remote() for owner in self._owners]
@@ -313,6 +325,7 @@ class RaySession:
         """Every link that needs a verdict from an owner, with all its locations; the held
         verdicts go out now, and owners that restarted meanwhile are sent what they lost."""
         self._expected = {link.url: link for link in links if link.verdict is None}
+        self._waiting = set(self._expected) - self._answered
         self._share_out()
         held, self._held = self._held, []
         for result in held:
@@ -333,56 +346,66 @@ class RaySession:
         if total == 0 or spare <= 0:
             return
         for index, owner in enumerate(self._owners):
-            self._calls.append(owner.set_share.remote(1 + spare * load[index] // total))
+            self._shares[index] = 1 + spare * load[index] // total
+            self._calls.append(owner.set_share.remote(self._shares[index]))
 
     def _deliver(self, result: Result) -> None:
         assert self._expected is not None
         link = self._expected.get(result.url)
-        if link is not None:
-            result.locations = list(link.locations)
+        if link is None:  # the run knew this one without an owner (a reading task fed it anyway)
+            return
+        result.locations = list(link.locations)
         self.run.results.append(result)
         if self.on_result is not None:
             self.on_result(result)
 
     async def _receive(self, result: Result, wanted: bool, received: Received | None) -> None:
-        if result.url in self._answered:  # a restarted owner's second verdict: the first stands
+        if result.url in self._taken:  # a restarted owner's second verdict: the first stands
             return
-        self._answered.add(result.url)
+        self._taken.add(result.url)
         if self.capture is not None and wanted:  # a live page: archived once, for all its #fragments
             page = _request_url(result.url)
             if page not in self._captures:
                 self._captures[page] = await self.capture(page, received)
             result.archive = self._captures[page]
+        self._answered.add(result.url)  # only now: the run does not end while a capture is written
         if self._expected is None:
             self._held.append(result)
         else:
+            self._waiting.discard(result.url)
             self._deliver(result)
             self._check_done()
 
     def _check_done(self) -> None:
-        if self._expected is not None and all(url in self._answered for url in self._expected):
+        if self._expected is not None and not self._waiting:
             self._done.set()
 
     def _resend(self, index: int) -> None:
         """Owner `index` came back restarted: send it every link of its shards still unanswered."""
         self._lost.discard(index)
         assert self._expected is not None
-        missing = [link for url, link in self._expected.items() if url not in self._answered and owner_of_link(link, len(self._owners)) == index]
+        if index in self._shares:
+            self._calls.append(self._owners[index].set_share.remote(self._shares[index]))
+        missing = [self._expected[url] for url in self._waiting if owner_of_link(self._expected[url], len(self._owners)) == index]
         for batch in route(missing, len(self._owners)).values():
             for start in range(0, len(batch), FEED_CHUNK):
                 self._calls.append(self._owners[index].feed.remote(batch[start : start + FEED_CHUNK]))
 
     async def _collect(self, index: int) -> None:
-        """Pull owner `index`'s verdicts as they come, noticing when it was restarted."""
-        from ray.exceptions import RayError
+        """Pull owner `index`'s verdicts as they come, noticing when it was restarted. Returns
+        when the owner is gone for good (its restarts used up); raises what broke its engine."""
+        from ray.exceptions import ActorDiedError, ActorUnavailableError
 
         owner = self._owners[index]
         while not self._done.is_set():
             try:
                 incarnation, batch = await owner.take.remote()
-            except RayError:  # gone for now: Ray is restarting it
+            except ActorUnavailableError:  # gone for now: Ray is restarting it
                 await asyncio.sleep(0.2)
                 continue
+            except ActorDiedError:
+                self._dead.add(index)
+                return
             if incarnation != self._incarnation.get(index):
                 self._incarnation[index] = incarnation
                 self.restarts[index] = self.restarts.get(index, 0) + 1
@@ -398,7 +421,7 @@ class RaySession:
             if exc_type is None:
                 if self._expected is None:
                     self.expect([])
-                await self._done.wait()
+                await self._finished()
                 await self._summaries()
                 # an ended owner answers a pending pull at once: none is left in flight to a killed owner
                 await asyncio.wait([*self._collecting, *(asyncio.ensure_future(_settled(call)) for call in self._calls)], timeout=5)
@@ -408,6 +431,33 @@ class RaySession:
             with contextlib.suppress(BaseException):
                 await asyncio.gather(*self._collecting, return_exceptions=True)
             self._stop()
+
+    async def _finished(self) -> None:
+        """Wait for every verdict. An owner's engine that fails fails the run (no endless
+        wait); the links of an owner gone for good are checked here, in this process."""
+        done = asyncio.ensure_future(self._done.wait())
+        try:
+            pending = {done, *self._collecting}
+            while not self._done.is_set():
+                finished, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in finished:
+                    if task is not done:
+                        task.result()  # an engine's failure is raised here
+                if self._dead and not self._done.is_set():
+                    await self._check_here_for_the_dead()
+        finally:
+            done.cancel()
+
+    async def _check_here_for_the_dead(self) -> None:
+        assert self._expected is not None
+        gone = [self._expected[url] for url in self._waiting if owner_of_link(self._expected[url], len(self._owners)) in self._dead]
+        self._dead.clear()
+        if not gone:
+            return
+        results: list[Result] = []
+        await check_here(self.config, gone, results.append, self.run, self.setup, self.clock)
+        for result in results:
+            await self._receive(result, False, None)
 
     async def _summaries(self) -> None:
         """Each owner's per-host stats, notices and reachability (an owner that is gone

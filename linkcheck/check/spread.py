@@ -280,10 +280,10 @@ class SpreadSession:
             return
         missing = [link for url, link in self._fed.items() if url not in self._answered]
         if missing:  # a worker died: check what it left in this process
-            await _check_here(self.settings, missing, self._accept, self.run, self.setup, self.clock)
+            await check_here(self.settings, missing, self._accept, self.run, self.setup, self.clock)
 
 
-async def _check_here(
+async def check_here(
     settings: CheckConfig, links: list[Link], accept: ResultCallback, run: SpreadRun, setup: WorkerSetup, clock: Callable[[], datetime] | None
 ) -> None:
     from linkcheck.check.client import make_client
