@@ -278,7 +278,7 @@ def test_sigkill_of_a_nodes_workers_mid_run_loses_no_verdict_and_records_none_tw
 
     hosts = [farm.host(ip=f"127.0.0.{60 + n}") for n in range(6)]
     for host in hosts:
-        host.default(lambda request: respond(200, f"<html><body>page {request.path}</body></html>", headers={"Content-Type": "text/html"}, delay=0.05))
+        host.default(lambda request: respond(200, f"<html><body>page {request.path}</body></html>", headers={"Content-Type": "text/html"}, delay=0.15))
     urls = [host.url(f"/{n}") for host in hosts for n in range(40)]
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -298,7 +298,7 @@ def test_sigkill_of_a_nodes_workers_mid_run_loses_no_verdict_and_records_none_tw
         while time.monotonic() < deadline:  # once the owners run and some verdicts are in
             where = _owners_running()
             served = sum(host.count() for host in hosts)
-            if where and served >= 40:
+            if where and served >= 20:
                 if second.node_id in {node for node, _ in where}:
                     owner_pids.update(pid for node, pid in where if node == second.node_id)
                     break
@@ -416,7 +416,7 @@ def test_a_node_lost_mid_run_costs_no_verdict(cluster, farm, tmp_path):
         time.sleep(0.1)
     hosts = [farm.host(ip=f"127.0.0.{70 + n}") for n in range(8)]
     for host in hosts:
-        host.default(respond(200, "ok", delay=0.05))
+        host.default(respond(200, "ok", delay=0.15))
     urls = [host.url(f"/{n}") for host in hosts for n in range(30)]
     (tmp_path / "a.md").write_text("\n".join(f"<{url}>" for url in urls))
     removed: list[str] = []
