@@ -175,7 +175,10 @@ def test_two_nodes_give_one_machines_verdicts_and_keep_every_hosts_limit(cluster
     # the farm's own counters: no host ever had more than its limit in flight, across both nodes
     assert max(host.max_in_flight for host in hosts) <= 2, [host.max_in_flight for host in hosts]
     assert max(host.max_in_flight for host in hosts) == 2  # and the limit was reached: the test can fail
-    assert sum(stats["requests"] for stats in spread.host_stats.values()) == sum(host.count() for host in hosts)
+    # the owners' per-host stats add up to what the farm served (a request the farm did not
+    # see through, e.g. a connection it reset before reading it, may count on our side only)
+    counted, served = sum(stats["requests"] for stats in spread.host_stats.values()), sum(host.count() for host in hosts)
+    assert served <= counted <= served * 1.001, (counted, served)
 
 
 def _owned_by_each(farm, owners=2, start=100):
@@ -412,8 +415,8 @@ def test_a_node_lost_mid_run_costs_no_verdict(cluster, farm, tmp_path):
     third = cluster.add_node(**NODE)
     cluster.wait_for_nodes()
     deadline = time.monotonic() + 60
-    while len([node for node in ray.nodes() if node["Alive"]]) < 3 and time.monotonic() < deadline:
-        time.sleep(0.1)
+    while (len([node for node in ray.nodes() if node["Alive"]]) < 3 or ray.cluster_resources().get("CPU", 0) < 3) and time.monotonic() < deadline:
+        time.sleep(0.1)  # its CPU counted too: the run then starts an owner per CPU, one on it
     hosts = [farm.host(ip=f"127.0.0.{70 + n}") for n in range(8)]
     for host in hosts:
         host.default(respond(200, "ok", delay=0.15))
