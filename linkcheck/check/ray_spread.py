@@ -161,14 +161,6 @@ class RayCheckConfig:
         return dict(self.headers.get(hostname.lower(), self.common_headers))
 
 
-def ray_available() -> bool:
-    try:
-        import ray  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 @contextlib.contextmanager
 def connected(address: str) -> Iterator[None]:
     """Connected to Ray for the block: `local` starts a throwaway cluster on this machine
@@ -775,4 +767,4 @@ class _RemoteSlot:
         self._owner.release.remote(self._host, self._token)
 
 
-__all__ = ["SHARDS", "RayCheckConfig", "RaySession", "connected", "feed_owners", "owner_count", "owner_of_host", "ray_available", "route", "shard_of"]
+__all__ = ["SHARDS", "RayCheckConfig", "RaySession", "connected", "feed_owners", "owner_count", "owner_of_host", "route", "shard_of"]
