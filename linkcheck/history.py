@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -273,26 +273,20 @@ class History(HistoryQueries):
 
     def latest_many(self, urls: Sequence[str], before_run: int) -> dict[str, Check]:
         """`latest` for many URLs in a few queries (a repeat run asks for every citation)."""
-        newest: dict[str, Sequence[object]] = {}
-        for start in range(0, len(urls), 500):
-            chunk = list(urls[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            # Oldest first per URL, so the last row kept for a URL is its newest check
-            # (as `latest` orders: checked_at, then run_id); only that one is converted.
-            rows = self.db.execute(
-                f"SELECT * FROM checks WHERE run_id < ? AND url IN ({marks}) ORDER BY url, checked_at, run_id",
-                [before_run, *chunk],
-            )
-            for row in rows:
-                newest[row[1]] = row
-        return {url: _check(row) for url, row in newest.items()}
+
+        def rows() -> Iterator[Sequence[object]]:
+            for start in range(0, len(urls), 500):
+                chunk = list(urls[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                yield from self.db.execute(
+                    f"SELECT * FROM checks WHERE run_id < ? AND url IN ({marks}) ORDER BY url, checked_at, run_id", [before_run, *chunk]
+                )
+
+        return _newest(rows())
 
     def latest_all(self, before_run: int) -> dict[str, Check]:
         """`latest` of every URL the history holds (from runs before `before_run`)."""
-        newest: dict[str, Sequence[object]] = {}
-        for row in self.db.execute("SELECT * FROM checks WHERE run_id < ? ORDER BY url, checked_at, run_id", (before_run,)):
-            newest[row[1]] = row
-        return {url: _check(row) for url, row in newest.items()}
+        return _newest(self.db.execute("SELECT * FROM checks WHERE run_id < ? ORDER BY url, checked_at, run_id", (before_run,)))
 
     def timeline(self, url: str) -> list[Check]:
         rows = self.db.execute("SELECT * FROM checks WHERE url = ? ORDER BY checked_at, run_id", (url,)).fetchall()
@@ -430,6 +424,15 @@ def _check(row: Sequence[object]) -> Check:
 
 #: Status by its stored value (an enum call per row costs more than the row's other fields).
 _STATUSES = {status.value: status for status in Status}
+
+
+def _newest(rows: Iterable[Sequence[object]]) -> dict[str, Check]:
+    """The newest check of each URL from rows ordered oldest first per URL (as `latest`
+    orders: checked_at, then run_id): the last row kept wins, and only it is converted."""
+    newest: dict[str, Sequence[object]] = {}
+    for row in rows:
+        newest[str(row[1])] = row
+    return {url: _check(row) for url, row in newest.items()}
 
 
 def _by_url(row: tuple[object, ...]) -> str:

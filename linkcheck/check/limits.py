@@ -47,6 +47,18 @@ class HostGate:
     def __post_init__(self) -> None:
         self.semaphore = asyncio.Semaphore(self.concurrency)
 
+    async def hold(self, clock: Callable[[], float]) -> None:
+        """Take this host's place: a slot of its concurrency, then its start under its
+        interval (waited for); the slot is given back if the wait is cancelled."""
+        await self.semaphore.acquire()
+        try:
+            wait = self.claim_start(clock())
+            if wait > 0:
+                await asyncio.sleep(wait)
+        except BaseException:
+            self.semaphore.release()
+            raise
+
     def claim_start(self, now: float) -> float:
         """Reserve the next start time for this host; returns how long to wait for it."""
         start = max(now, self.next_start, self.paused_until)
@@ -196,11 +208,8 @@ class _Slot:
 
     async def __aenter__(self) -> HostGate:
         gate = self._gate
-        await gate.semaphore.acquire()
+        await gate.hold(self._limiter._clock)
         try:
-            wait = gate.claim_start(self._limiter._clock())
-            if wait > 0:
-                await asyncio.sleep(wait)
             await self._limiter._global.acquire()
         except BaseException:
             gate.semaphore.release()

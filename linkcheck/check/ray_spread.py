@@ -632,15 +632,9 @@ class ShardOwner:
         place in the host's concurrency and its start under the host's interval. False when
         the asker gave the token up meanwhile (the slot is released at once)."""
         await self._started()
-        gate = self.engine.limiter.local.gate(host)
-        await gate.semaphore.acquire()
-        try:
-            wait = gate.claim_start(self.engine.limiter.local._clock())
-            if wait > 0:
-                await asyncio.sleep(wait)
-        except BaseException:
-            gate.semaphore.release()
-            raise
+        local = self.engine.limiter.local
+        gate = local.gate(host)
+        await gate.hold(local._clock)
         if token in self._dropped:
             self._dropped.discard(token)
             gate.semaphore.release()

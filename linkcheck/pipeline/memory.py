@@ -78,7 +78,7 @@ class Memory:
             now = self.now()
         if self.resumed_run is not None:
             check = self.history.check_in_run(self.resumed_run, link.url)
-            if check is not None and (now - check.checked_at).total_seconds() <= history.resume_within:
+            if check is not None and self._resumable(check, now):
                 return check.as_result(list(link.locations))
         if history.max_age <= 0 and history.max_age_broken <= 0:
             return None
@@ -86,6 +86,10 @@ class Memory:
         if check is None or not self._fresh(check, now):
             return None
         return check.as_result(list(link.locations))
+
+    def _resumable(self, check: Check, now: datetime) -> bool:
+        """A verdict of the interrupted run this one resumes, young enough to keep."""
+        return (now - check.checked_at).total_seconds() <= self.settings.history.resume_within
 
     def _fresh(self, check: Check, now: datetime) -> bool:
         history = self.settings.history
@@ -101,7 +105,7 @@ class Memory:
         if self.resumed_run is not None:
             for url in self.history.statuses(self.resumed_run):
                 check = self.history.check_in_run(self.resumed_run, url)
-                if check is not None and (now - check.checked_at).total_seconds() <= history.resume_within:
+                if check is not None and self._resumable(check, now):
                     urls.add(url)
         if history.max_age > 0 or history.max_age_broken > 0:
             self._latest = self.history.latest_all(self.run_id)
