@@ -17,7 +17,7 @@ import asyncio
 import hashlib
 import tempfile
 from collections.abc import Callable, Mapping
-from contextlib import AbstractAsyncContextManager, nullcontext
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
@@ -27,12 +27,13 @@ import httpx
 
 from linkcheck.archive.options import CaptureOptions
 from linkcheck.archive.warc import Headers, HttpResponse, sha1_digest
+from linkcheck.check.transport import Answer, Client, Transport, as_transport
 from linkcheck.models import Received
 from linkcheck.redirects import REDIRECT_STATUSES, RedirectRefused, RedirectTrail, redirect_target
 
 _SPOOL_IN_MEMORY = 1024 * 1024
 #: Hop-by-hop framing that no longer describes the stored (dechunked) body.
-_NOT_RECORDED = frozenset({b"transfer-encoding"})
+_NOT_RECORDED = frozenset({"transfer-encoding"})
 
 #: `slot(host)` -> an async context manager held while talking to that host (the
 #: engine's politeness limiter: `Limiter.slot`).
@@ -93,7 +94,7 @@ class Exchange:
 
 
 async def fetch_chain(
-    client: httpx.AsyncClient,
+    client: Client,
     url: str,
     options: CaptureOptions,
     *,
@@ -109,6 +110,7 @@ async def fetch_chain(
     cut by the timeout or a dropped connection is kept as `time` / `disconnect`.
     """
     loop = asyncio.get_running_loop()
+    transport = as_transport(client)
     deadline = loop.time() + options.timeout
     cap = options.max_resource_bytes if max_bytes is None else max_bytes
     hops: list[Exchange] = []
@@ -118,7 +120,7 @@ async def fetch_chain(
         while True:
             if hooks.allow_url is not None and not hooks.allow_url(current):
                 raise CaptureSkipped(f"not allowed to fetch {current}")
-            exchange = await _fetch_one(client, current, options, clock, deadline, cap, check_type, hooks)
+            exchange = await _fetch_one(transport, current, options, clock, deadline, cap, check_type, hooks)
             hops.append(exchange)
             if exchange.location is None:
                 return hops
@@ -134,7 +136,7 @@ async def fetch_chain(
 
 
 async def _fetch_one(
-    client: httpx.AsyncClient,
+    transport: Transport,
     url: str,
     options: CaptureOptions,
     clock: Callable[[], datetime],
@@ -144,45 +146,41 @@ async def _fetch_one(
     hooks: FetchHooks,
 ) -> Exchange:
     host = urlsplit(url).hostname or ""
-    async with hooks.slot(host) if hooks.slot is not None else nullcontext():
-        try:
-            headers = dict(hooks.headers_for(host)) if hooks.headers_for is not None else None
-            configured = frozenset(name.lower() for name in headers or {})
-            request = client.build_request("GET", url, headers=headers)
-        except (httpx.InvalidURL, ValueError) as exc:
-            raise CaptureSkipped(f"cannot request {url}: {exc}") from None
+    headers = dict(hooks.headers_for(host)) if hooks.headers_for is not None else None
+    configured = frozenset(name.lower() for name in headers or {})
+    async with hooks.slot(host) if hooks.slot is not None else nullcontext(), AsyncExitStack() as stack:
         try:
             async with asyncio.timeout_at(deadline):
-                response = await client.send(request, stream=True, follow_redirects=False)
+                answer = await stack.enter_async_context(transport.open("GET", url, headers))
         except TimeoutError:
             raise CaptureSkipped(f"timed out after {options.timeout:g}s") from None
+        except httpx.InvalidURL as exc:
+            raise CaptureSkipped(f"cannot request {url}: {exc}") from None
         except httpx.HTTPError as exc:
             raise CaptureSkipped(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from None
-        try:
-            date = clock()
-            location = _location(url, response)
-            if check_type and location is None and not options.captures_type(response.headers.get("content-type")):
-                kind = response.headers.get("content-type") or "none"
-                raise CaptureSkipped(f"content type {kind} is not captured (archive content types: {', '.join(options.content_types)})")
-            body, length, digest, truncated = await _read_body(response, cap, deadline)
-        finally:
-            await response.aclose()
+        date = clock()
+        ip = answer.peer  # before the body: a connection read to its end goes back to the pool
+        location = _location(url, answer)
+        if check_type and location is None and not options.captures_type(answer.headers.get("content-type")):
+            kind = answer.headers.get("content-type") or "none"
+            raise CaptureSkipped(f"content type {kind} is not captured (archive content types: {', '.join(options.content_types)})")
+        body, length, digest, truncated = await _read_body(answer, cap, deadline)
     return Exchange(
         url=url,
         method="GET",
-        target=request.url.raw_path.decode("ascii", "replace"),
-        request_headers=[_recorded(k.decode("latin-1"), v.decode("latin-1"), configured) for k, v in request.headers.raw],
+        target=answer.target,
+        request_headers=[_recorded(name, value, configured) for name, value in answer.request_headers()],
         response=HttpResponse(
-            status=response.status_code,
-            reason=response.reason_phrase,
-            http_version=response.http_version,
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw if k.lower() not in _NOT_RECORDED],
+            status=answer.status,
+            reason=answer.reason,
+            http_version=answer.http_version,
+            headers=[(name, value) for name, value in answer.raw_headers() if name.lower() not in _NOT_RECORDED],
             body=body,
             body_length=length,
             payload_digest=digest,
             truncated=truncated,
         ),
-        ip=_server_ip(response),
+        ip=ip,
         date=date,
         location=location,
     )
@@ -211,7 +209,7 @@ def exchange_from_received(url: str, received: Received, options: CaptureOptions
             status=received.status,
             reason=received.reason,
             http_version=received.http_version,
-            headers=[(name, value) for name, value in received.headers if name.lower().encode("latin-1") not in _NOT_RECORDED],
+            headers=[(name, value) for name, value in received.headers if name.lower() not in _NOT_RECORDED],
             body=body,
             body_length=len(data),
             payload_digest=sha1_digest(hashlib.sha1(data)),
@@ -223,7 +221,7 @@ def exchange_from_received(url: str, received: Received, options: CaptureOptions
     )
 
 
-async def _read_body(response: httpx.Response, cap: int, deadline: float) -> tuple[IO[bytes], int, str, str | None]:
+async def _read_body(answer: Answer, cap: int, deadline: float) -> tuple[IO[bytes], int, str, str | None]:
     """The raw (content-encoded) body into a spooled file, with its SHA-1, cut at `cap`."""
     body: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - closed by Exchange.discard
     digest = hashlib.sha1()
@@ -231,7 +229,7 @@ async def _read_body(response: httpx.Response, cap: int, deadline: float) -> tup
     truncated: str | None = None
     try:
         async with asyncio.timeout_at(deadline):
-            async for chunk in response.aiter_raw():
+            async for chunk in answer.chunks():
                 if length + len(chunk) > cap:
                     chunk = chunk[: cap - length]
                     truncated = "length"
@@ -260,26 +258,12 @@ def _recorded(name: str, value: str, configured: frozenset[str] = frozenset()) -
     return (name, REDACTED) if secret else (name, value)
 
 
-def _location(url: str, response: httpx.Response) -> str | None:
+def _location(url: str, answer: Answer) -> str | None:
     """Where a redirect leads, by the checker's own rules; None for an answer that is not
     a followable redirect (it is then stored as the chain's last record)."""
-    if response.status_code not in REDIRECT_STATUSES:
+    if answer.status not in REDIRECT_STATUSES:
         return None
     try:
-        return redirect_target(url, response.status_code, response.headers.get("location"))
+        return redirect_target(url, answer.status, answer.headers.get("location"))
     except RedirectRefused:
         return None
-
-
-def _server_ip(response: httpx.Response) -> str | None:
-    """The peer address from httpcore's network stream, where the transport exposes it."""
-    stream = response.extensions.get("network_stream")
-    if stream is None:
-        return None
-    try:
-        address = stream.get_extra_info("server_addr")
-    except Exception:  # noqa: BLE001 - transports differ; the IP is optional
-        return None
-    if isinstance(address, tuple) and address:
-        return str(address[0])
-    return None

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-import httpx
+from linkcheck.check.transport import Client
 
 from linkcheck.archive.capture import CaptureSkipped, Exchange, FetchHooks, Slot, exchange_from_received, fetch_chain
 from linkcheck.archive.content import decode_content, requisite_urls
@@ -221,7 +221,7 @@ class Archive:
 
     # -------------------------------------------------------------------- capture
 
-    async def capture(self, client: httpx.AsyncClient, url: str, *, received: Received | None = None) -> Capture | None:
+    async def capture(self, client: Client, url: str, *, received: Received | None = None) -> Capture | None:
         """GET `url` (following redirects, one record per hop) into the archive.
 
         `received`: the checker's own answer for `url` (one hop, the body read to its end),
@@ -316,7 +316,7 @@ class Archive:
         body = decode_content(final.read_body(), final.header("content-encoding"))
         return requisite_urls(body, final.content_type, final.url)
 
-    async def _capture_requisites(self, client: httpx.AsyncClient, urls: list[str]) -> int:
+    async def _capture_requisites(self, client: Client, urls: list[str]) -> int:
         """Stylesheets, images and scripts, within the per-page count and byte budget."""
         budget = self.options.max_requisite_bytes
         captured = 0

@@ -1,22 +1,25 @@
-"""The aiohttp side of the client: one session with the SSRF guard, hard limits and
-errors translated into httpx's vocabulary.
+"""The transport linkcheck builds (`AiohttpTransport`): one aiohttp session with the SSRF
+guard, hard limits, timeouts and proxies, and errors translated into httpx's vocabulary.
 
 Why aiohttp: checking is thousands of tiny requests, so the cost per request is the
 cost of a run. aiohttp's C parser and per-host connection pool cost a fraction of
-httpx+httpcore's per request (see bench/README.md), while httpx stays the API every
-caller and test sees (`transport.AiohttpTransport`, `send.AiohttpSender`).
+httpx+httpcore's per request (see bench/README.md). Every caller reaches it through the
+one seam, `transport.Transport.open`.
 
-What must hold exactly as with httpx (tests/test_check_guard.py, test_hostile_servers.py):
+What must hold (tests/test_check_guard.py, test_hostile_servers.py, test_check_transport.py):
 
 - The guard: a name is resolved by `GuardResolver`, every address is checked, and
   aiohttp connects to the very addresses returned (no second lookup to rebind). A
   literal IP address never reaches a resolver in aiohttp, so `LiteralGuard` checks it
   before the request is made. A refusal carries `guard.BlockedAddress` in its cause chain.
+  Through a proxy the target's name is never resolved here: the engine checks it first
+  (`guard.check_host`); the proxy's own name is the one the user configured, so it is
+  resolved without the guard.
 - The head of a response (status line and headers) is capped at `MAX_HEAD_BYTES`, as
   h11 caps it for httpx; aiohttp alone caps only each line and the count.
-- Errors: `translate` turns every aiohttp failure into the httpx exception the httpx
+- Errors: `translate` turns every aiohttp failure into the httpx exception httpx's own
   transport would have raised, with the original (ssl, socket, DNS) error in its cause
-  chain, so `outcome.failure_from_exception` classifies both paths with one table.
+  chain, so `outcome.failure_from_exception` classifies every transport with one table.
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ import asyncio
 import errno
 import functools
 import ipaddress
+import re
 import socket
 import ssl
-from collections.abc import Mapping
+import urllib.request
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,9 +41,11 @@ import httpx
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.client_proto import ResponseHandler
 from aiohttp.http_exceptions import HttpProcessingError, LineTooLong
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from linkcheck.check.guard import AddressPolicy, BlockedAddress, resolve_checked
+from linkcheck.check.guard import AddressPolicy, BlockedAddress, lookup, resolve_checked
+from linkcheck.check.transport import Answer, Opening, Transport
 
 #: The most bytes a response's status line and headers may take (h11's cap under httpx).
 MAX_HEAD_BYTES = 100 * 1024
@@ -68,6 +75,9 @@ class SessionOptions:
     read_timeout: float | None
     #: Connections in use at once, all hosts (the limiter enforces the per-host share).
     max_connections: int
+    user_agent: str = ""
+    #: Where requests go: `Proxies.none()`, one proxy for all, or the environment's.
+    proxies: Proxies | None = None
     #: Idle keep-alive connections are closed after this many seconds. aiohttp caps the
     #: connections in use, not the idle ones, so this is what bounds the open sockets:
     #: a host's next URL reuses its connection within milliseconds, and a host whose
@@ -76,15 +86,23 @@ class SessionOptions:
 
 
 class GuardResolver(AbstractResolver):
-    """Resolves a name and refuses it if any answer is not public (see `guard`)."""
+    """Resolves a name and refuses it if any answer is not public (see `guard`).
 
-    def __init__(self, policy: AddressPolicy, timeout: float | None) -> None:
+    `trusted`: the names of the proxies the user configured, resolved without the guard
+    (a proxy is usually on the local network, and it is not a citation).
+    """
+
+    def __init__(self, policy: AddressPolicy, timeout: float | None, trusted: frozenset[str] = frozenset()) -> None:
         self.policy = policy
         self.timeout = timeout
+        self.trusted = trusted
 
     async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
         try:
-            addresses = await resolve_checked(host, port, self.policy, self.timeout)
+            if host.lower() in self.trusted:
+                addresses = await lookup(host, port, self.timeout)
+            else:
+                addresses = await resolve_checked(host, port, self.policy, self.timeout)
         except BlockedAddress as blocked:
             raise AddressRefused(str(blocked)) from blocked
         return [
@@ -171,7 +189,7 @@ def open_session(options: SessionOptions) -> aiohttp.ClientSession:
         limit=options.max_connections,
         limit_per_host=0,  # the engine's limiter owns per-host politeness
         ssl=options.ssl_context,
-        resolver=GuardResolver(options.policy, options.connect_timeout),
+        resolver=GuardResolver(options.policy, options.connect_timeout, (options.proxies or Proxies.none()).hosts),
         keepalive_timeout=options.keepalive_expiry,
     )
     # aiohttp has no public hook for the protocol; its factory is one attribute (aiohttp<4 is pinned).
@@ -220,26 +238,183 @@ class LiteralGuard:
         return (str(address), kind) if kind is not None else None
 
 
-async def request(
-    session: aiohttp.ClientSession,
-    method: str,
-    url: URL,
-    headers: Mapping[str, str],
-    guard: LiteralGuard,
-    timeout: aiohttp.ClientTimeout | None = None,
-) -> aiohttp.ClientResponse:
-    """Send one request and return the response with its head read; raises httpx errors.
+@dataclass(frozen=True)
+class Proxies:
+    """Which proxy each request goes through: `network.proxy` for all, else HTTPS_PROXY /
+    HTTP_PROXY / ALL_PROXY with NO_PROXY honoured, else none."""
 
-    `timeout` replaces the session's timeouts for this request only.
+    #: scheme ("http", "https", "all") -> proxy URL; empty for direct connections.
+    by_scheme: Mapping[str, str]
+    #: Honour NO_PROXY (the environment's proxies only).
+    from_environment: bool = False
+
+    @classmethod
+    def none(cls) -> Proxies:
+        return cls({})
+
+    @classmethod
+    def configured(cls, proxy: str) -> Proxies:
+        return cls({"all": proxy}) if proxy else cls.environment()
+
+    @classmethod
+    def environment(cls) -> Proxies:
+        found = {scheme: url for scheme, url in urllib.request.getproxies_environment().items() if scheme in ("http", "https", "all")}
+        return cls(found, from_environment=True)
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        return frozenset((URL(url).host or "").lower() for url in self.by_scheme.values())
+
+    def unsupported(self) -> str | None:
+        """The first proxy this transport cannot use (aiohttp speaks to HTTP(S) proxies only)."""
+        return next((url for url in self.by_scheme.values() if URL(url).scheme not in ("http", "https")), None)
+
+    def for_url(self, url: URL) -> tuple[URL, aiohttp.BasicAuth | None] | None:
+        """The proxy for `url` and its credentials, or None to connect directly."""
+        proxy = self.by_scheme.get(url.scheme) or self.by_scheme.get("all")
+        if not proxy:
+            return None
+        if self.from_environment and urllib.request.proxy_bypass_environment(url.raw_host or ""):
+            return None
+        address = URL(proxy)
+        return address.with_user(None), aiohttp.BasicAuth.from_url(address)
+
+
+class AiohttpTransport(Transport):
+    """linkcheck's transport: one lazily opened aiohttp session for the run."""
+
+    def __init__(self, options: SessionOptions) -> None:
+        self.options = options
+        self.proxies = options.proxies or Proxies.none()
+        self.guard = LiteralGuard(options.policy)
+        self._session: aiohttp.ClientSession | None = None
+        self.base_headers = CIMultiDictProxy(
+            CIMultiDict({"User-Agent": options.user_agent, "Accept": "*/*", "Accept-Encoding": ACCEPT_ENCODING})
+        )
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The session, opened on first use (aiohttp needs the running loop)."""
+        if self._session is None:
+            self._session = open_session(self.options)
+        return self._session
+
+    def open(self, method: str, url: str, headers: Mapping[str, str] | None = None) -> Opening:
+        return _AiohttpOpening(self, method, url, self._headers(headers))
+
+    def _headers(self, extra: Mapping[str, str] | None) -> Mapping[str, str]:
+        if not extra:
+            return self.base_headers
+        merged = CIMultiDict(self.base_headers)
+        merged.update(extra)  # case-insensitive: a configured User-Agent replaces ours
+        return merged
+
+    async def request(self, method: str, url: str, headers: Mapping[str, str]) -> tuple[aiohttp.ClientResponse, URL]:
+        """The response with its head read; raises httpx errors."""
+        target = request_url(url)
+        blocked = self.guard.refusal(target)
+        if blocked is not None:
+            raise httpx.ConnectError(str(blocked)) from blocked
+        options: dict[str, Any] = {}
+        proxy = self.proxies.for_url(target)
+        if proxy is not None:
+            options["proxy"], options["proxy_auth"] = proxy
+        try:
+            response = await self.session.request(method, target, headers=headers, allow_redirects=False, **options)
+        except Exception as exc:  # noqa: BLE001 - every failure is translated, none passes raw
+            raise translate(exc)  # its cause is set: the error under aiohttp's wrapper
+        return response, target
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+class _AiohttpOpening(Opening):
+    __slots__ = ("transport", "method", "url", "headers", "response")
+
+    def __init__(self, transport: AiohttpTransport, method: str, url: str, headers: Mapping[str, str]) -> None:
+        self.transport, self.method, self.url, self.headers = transport, method, url, headers
+        self.response: aiohttp.ClientResponse | None = None
+
+    async def __aenter__(self) -> Answer:
+        self.response, target = await self.transport.request(self.method, self.url, self.headers)
+        return _AiohttpAnswer(self.response, target)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self.response is not None:
+            # Back to the pool when the body was read to its end (HEAD, small pages); dropped otherwise.
+            self.response.release()
+
+
+class _AiohttpAnswer(Answer):
+    __slots__ = ("response", "url", "status", "reason", "headers")
+
+    def __init__(self, response: aiohttp.ClientResponse, url: URL) -> None:
+        self.response = response
+        self.url = url
+        self.status = response.status
+        self.reason = response.reason or ""
+        self.headers = response.headers
+
+    @property
+    def header_count(self) -> int:
+        return len(self.response.raw_headers)
+
+    @property
+    def http_version(self) -> str:
+        version = self.response.version
+        return f"HTTP/{version.major}.{version.minor}" if version is not None else "HTTP/1.1"
+
+    def raw_headers(self) -> list[tuple[str, str]]:
+        return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self.response.raw_headers]
+
+    def request_headers(self) -> list[tuple[str, str]]:
+        return [(str(k), str(v)) for k, v in self.response.request_info.headers.items()]
+
+    @property
+    def target(self) -> str:
+        return self.url.raw_path_qs
+
+    @property
+    def peer(self) -> str | None:
+        # A body that arrived with the head has already given the connection back to the pool,
+        # so `response.connection` is None by now; the protocol it ran on is still at hand
+        # (aiohttp has no public name for it; aiohttp<4 is pinned).
+        protocol = getattr(self.response, "_protocol", None)
+        transport = protocol.transport if protocol is not None else None
+        address = transport.get_extra_info("peername") if transport is not None else None
+        return str(address[0]) if isinstance(address, tuple) and address else None
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self.response.content.iter_any():
+                yield chunk
+        except Exception as exc:  # noqa: BLE001 - translated like every other failure
+            raise translate(exc)  # its cause is set by translate
+
+
+#: URLs that httpx sends exactly as written: http(s), a lower-case ASCII name or IPv4
+#: address, and a path and query of characters that need no quoting (no %, no dot segments).
+_PLAIN_URL = re.compile(r"https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::([0-9]{1,5}))?(?:[/?][A-Za-z0-9\-_~:/?@!$&'()*+,;=.]*)?")
+
+
+def request_url(url: str) -> URL:
+    """The URL to send, exactly as httpx would send it (refused as httpx refuses it:
+    httpx.InvalidURL).
+
+    Normalized citations take the first branch; anything else goes through httpx's parser
+    so that it is quoted, IDNA-encoded and refused on the same terms as for a handed-in
+    httpx client.
     """
-    blocked = guard.refusal(url)
-    if blocked is not None:
-        raise httpx.ConnectError(str(blocked)) from blocked
-    options: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None and "/." not in url and (plain.group(1) is None or int(plain.group(1)) <= 65535):
+        return URL(url, encoded=True)
     try:
-        return await session.request(method, url, headers=headers, allow_redirects=False, **options)
-    except Exception as exc:  # noqa: BLE001 - every failure is translated, none passes raw
-        raise translate(exc)  # its cause is set: the error under aiohttp's wrapper
+        return URL(str(httpx.URL(url)), encoded=True)
+    except ValueError as exc:  # yarl refusing what httpx let through
+        raise httpx.InvalidURL(str(exc)) from exc
 
 
 def origin(exc: BaseException) -> BaseException:

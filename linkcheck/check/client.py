@@ -1,54 +1,25 @@
-"""The one shared HTTP client, built from the settings (the seam tests replace).
+"""The one HTTP client of a run, built from the check options: `aio.AiohttpTransport`.
 
-Callers see an `httpx.AsyncClient` whatever carries the requests:
-
-- by default, aiohttp (`transport.AiohttpTransport`): one pool for the run, the SSRF
-  guard as its resolver, and the fetcher's hot path straight on its session
-  (`send.AiohttpSender`); see `aio` for why;
-- through a proxy (`network.proxy`, or HTTPS_PROXY/HTTP_PROXY/ALL_PROXY with NO_PROXY
-  honoured), httpx's own transports, and the fetcher checks each host before sending;
-- `backend="httpx"` (or aiohttp missing) keeps httpx+httpcore with the guard as its
-  network layer (`guard.GuardedTransport`), as before aiohttp.
-
-Tests that mock with respx hand the engine a plain `httpx.AsyncClient` instead.
+One pool for the run, the SSRF guard as its resolver, the head and connection limits,
+the timeouts, and proxies (`network.proxy`, or HTTPS_PROXY/HTTP_PROXY/ALL_PROXY with
+NO_PROXY honoured; through a proxy the engine checks each host before sending). Every
+caller reaches it through `transport.Transport.open`; tests and library users may hand
+in their own `httpx.AsyncClient` instead (`transport.as_transport`).
 """
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import ssl
-from typing import Any, Literal
 
 import httpx
 
-from linkcheck.check.guard import AddressPolicy, GuardedTransport
+from linkcheck.check.guard import AddressPolicy
 from linkcheck.check.options import CheckConfig
+from linkcheck.check.transport import Transport
 from linkcheck.errors import ConfigError
 
 _PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
-
-Backend = Literal["auto", "aiohttp", "httpx"]
-
-
-class CheckClient(httpx.AsyncClient):
-    """httpx's client, plus the aiohttp transport it runs on (the fetcher's fast path), if any."""
-
-    direct_transport: httpx.AsyncBaseTransport | None = None
-
-
-class NoCookies(http.cookiejar.CookieJar):
-    """A jar that keeps nothing: no cookie is carried from one request to the next.
-
-    A checker's verdict on a URL must not depend on which URLs were checked before it
-    (nor leak one page's session to another), and parsing every Set-Cookie costs CPU.
-    """
-
-    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
-        return None
-
-    def extract_cookies(self, response: Any, request: Any) -> None:
-        return None
 
 
 def address_policy(settings: CheckConfig) -> AddressPolicy:
@@ -59,50 +30,31 @@ def uses_proxy(settings: CheckConfig) -> bool:
     return bool(settings.network.proxy) or any(os.environ.get(name) for name in _PROXY_VARIABLES)
 
 
-def make_client(settings: CheckConfig, backend: Backend = "auto") -> httpx.AsyncClient:
-    """A pooled client that never follows redirects itself (the engine does, hop by hop).
+def make_client(settings: CheckConfig) -> Transport:
+    """The run's transport; it never follows redirects (the engine does, hop by hop).
 
     SSL_CERT_FILE/SSL_CERT_DIR are honoured unless `network.ca_bundle` names a bundle.
+    Raises ConfigError for a proxy that is not http:// or https://.
     """
+    from linkcheck.check.aio import AiohttpTransport, Proxies, SessionOptions  # aiohttp is imported when a run starts
+
     check = settings.check
-    network = settings.network
-    context = ssl_context(network.ca_bundle)
-    limits = httpx.Limits(max_connections=check.max_concurrency, max_keepalive_connections=check.max_concurrency)
-    options: dict[str, Any] = {
-        "follow_redirects": False,
-        "timeout": httpx.Timeout(connect=check.connect_timeout, read=check.read_timeout, write=check.read_timeout, pool=None),
-        "headers": {"User-Agent": check.user_agent, "Accept": "*/*"},
-        "cookies": NoCookies(),
-    }
-    if uses_proxy(settings):
-        return CheckClient(trust_env=True, verify=context, proxy=network.proxy or None, limits=limits, **options)
-    if backend != "httpx" and _aiohttp_available():
-        from linkcheck.check.aio import ACCEPT_ENCODING, SessionOptions
-        from linkcheck.check.transport import AiohttpTransport
-
-        transport = AiohttpTransport(
-            SessionOptions(
-                policy=address_policy(settings),
-                ssl_context=context,
-                connect_timeout=check.connect_timeout,
-                read_timeout=check.read_timeout,
-                max_connections=check.max_concurrency,
-            )
+    proxies = Proxies.configured(settings.network.proxy)
+    unsupported = proxies.unsupported()
+    if unsupported is not None:
+        source = "network.proxy" if settings.network.proxy else "the proxy environment variable"
+        raise ConfigError(f"{source}: {unsupported!r} is not an http:// or https:// proxy (SOCKS proxies are not supported)")
+    return AiohttpTransport(
+        SessionOptions(
+            policy=address_policy(settings),
+            ssl_context=ssl_context(settings.network.ca_bundle),
+            connect_timeout=check.connect_timeout,
+            read_timeout=check.read_timeout,
+            max_connections=check.max_concurrency,
+            user_agent=check.user_agent,
+            proxies=proxies,
         )
-        # httpx would offer br/zstd when their packages happen to be installed; we decode gzip/deflate only.
-        options["headers"]["Accept-Encoding"] = ACCEPT_ENCODING
-        client = CheckClient(transport=transport, trust_env=False, **options)
-        client.direct_transport = transport
-        return client
-    return CheckClient(transport=GuardedTransport(address_policy(settings), context, limits), trust_env=False, **options)
-
-
-def _aiohttp_available() -> bool:
-    try:
-        import aiohttp  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    )
 
 
 def ssl_context(ca_bundle: str = "") -> ssl.SSLContext:

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+from linkcheck.check.transport import Client
 
 from linkcheck.anchors import fragment_present, html_anchors, is_checkable_fragment
 from linkcheck.check.classify import classify
@@ -88,7 +88,7 @@ class Engine:
     def __init__(
         self,
         settings: CheckConfig,
-        client: httpx.AsyncClient,
+        client: Client,
         clock: Callable[[], datetime] | None = None,
         global_slots: GlobalSlots | None = None,
         hooks: EngineHooks | HooksFactory | None = None,

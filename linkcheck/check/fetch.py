@@ -20,7 +20,7 @@ from linkcheck.check.cookies import RunCookies
 from linkcheck.check.limits import Limiter
 from linkcheck.check.outcome import Exchange, Failure, FailureKind, Outcome
 from linkcheck.check.retry import retry_wait, should_retry
-from linkcheck.check.send import sender_for
+from linkcheck.check.send import Sender
 from linkcheck.models import Redirect
 from linkcheck.redirects import REDIRECT_STATUSES, RedirectRefused, RedirectTrail, redirect_target
 
@@ -68,7 +68,7 @@ class Fetcher:
         #: Through a proxy the connection layer cannot see addresses: check hosts first.
         self.precheck = precheck
         self.client = client
-        self.sender = sender_for(client, policy.max_headers, policy.max_decompression_ratio)
+        self.sender = Sender(client, policy.max_headers, policy.max_decompression_ratio)
         self.limiter = limiter
         self.policy = policy
         self.headers_for = headers_for

@@ -15,19 +15,17 @@ import asyncio
 import functools
 import ipaddress
 import socket
-import ssl
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import httpcore
-import httpx
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class BlockedAddress(httpcore.ConnectError):
-    """A connection the guard refused; httpx surfaces it as the cause of a ConnectError."""
+    """A connection the guard refused, carried as the cause of an httpx.ConnectError."""
 
     def __init__(self, host: str, address: str, kind: str) -> None:
         super().__init__(f"{host} resolves to {address}, a {kind} address")
@@ -81,45 +79,6 @@ class AddressPolicy:
         return address_kind(address)
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolves, checks every address, then connects to an allowed one by its literal address."""
-
-    def __init__(self, policy: AddressPolicy, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
-        self.policy = policy
-        self.inner = inner or httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        addresses = await _resolve(host, port, timeout)
-        allowed = []
-        for address in addresses:
-            kind = self.policy.refusal(host, address)
-            if kind is not None:
-                # One bad answer taints the name: a rebinding attacker returns a mix.
-                raise BlockedAddress(host, str(address), kind)
-            allowed.append(address)
-        last_error: Exception | None = None
-        for address in allowed:
-            try:
-                return await self.inner.connect_tcp(str(address), port, timeout, local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last_error = exc
-        assert last_error is not None
-        raise last_error
-
-    async def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("unix sockets are never used for citations")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
-
-
 async def lookup(host: str, port: int, timeout: float | None) -> list[IPAddress]:
     """Every distinct address of `host` (a literal is its own answer).
 
@@ -157,39 +116,11 @@ async def resolve_checked(host: str, port: int, policy: AddressPolicy, timeout: 
     return addresses
 
 
-async def _resolve(host: str, port: int, timeout: float | None) -> list[IPAddress]:
-    """`lookup` with httpcore's errors, for the httpcore network backend."""
-    try:
-        return await lookup(host, port, timeout)
-    except TimeoutError:
-        raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
-    except socket.gaierror as exc:
-        raise httpcore.ConnectError(f"[Errno {exc.errno}] {exc.strerror}") from exc
-
-
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with the guard as its network layer.
-
-    httpx does not expose httpcore's `network_backend`, so the pool is rebuilt with the
-    same settings (httpx is pinned <0.29 in pyproject for this reason).
-    """
-
-    def __init__(self, policy: AddressPolicy, ssl_context: ssl.SSLContext, limits: httpx.Limits) -> None:
-        super().__init__(verify=ssl_context, limits=limits, trust_env=False)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=GuardedBackend(policy),
-        )
-
-
 async def check_host(host: str, port: int, policy: AddressPolicy, timeout: float | None) -> BlockedAddress | None:
     """The guard for requests that go through a proxy: resolve here, refuse before sending."""
     try:
-        addresses = await _resolve(host, port, timeout)
-    except (httpcore.ConnectError, httpcore.ConnectTimeout):
+        addresses = await lookup(host, port, timeout)
+    except (OSError, TimeoutError):
         return None  # let the proxy report what it finds
     for address in addresses:
         kind = policy.refusal(host, address)

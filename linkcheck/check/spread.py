@@ -44,7 +44,7 @@ from linkcheck.models import Link, Notice, Result, verdict_result
 from linkcheck.sites import registrable_domain
 
 if TYPE_CHECKING:
-    import httpx
+    from linkcheck.check.transport import Client
 
 #: Below this many links to request, forking costs more than it saves.
 MIN_LINKS = 2000
@@ -58,9 +58,9 @@ ResultCallback = Callable[[Result], None]
 #: Builds each worker engine's `EngineHooks` (e.g. the rot hooks) from that engine and its
 #: client, as the engine is built. It runs in the worker, so it must open its own files and
 #: databases: descriptors inherited from the parent are not its own.
-WorkerHooks = Callable[[Any, "httpx.AsyncClient"], Any]
+WorkerHooks = Callable[[Any, "Client"], Any]
 #: Runs in each worker once its engine and client exist (same rule about descriptors).
-Prepare = Callable[[Any, "httpx.AsyncClient"], Awaitable[None] | None]
+Prepare = Callable[[Any, "Client"], Awaitable[None] | None]
 
 
 @dataclass(frozen=True, slots=True)

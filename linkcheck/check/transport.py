@@ -1,169 +1,194 @@
-"""The client `make_client` builds, on aiohttp: an httpx transport, so every httpx caller
-(archive captures, the network probe, archived-copy lookups) shares the checking
-session's pool, guard and limits; and `AiohttpSender`, the fetcher's hot path, which
-skips httpx's models altogether.
+"""The one seam every request of a run goes through: `Transport.open`.
 
-Both go through `aio.request`, so they refuse, limit and fail alike.
+Checking (`send.Sender`), archive captures (`archive.capture`), archived-copy lookups
+(`rot.copies`) and the network probe all ask a `Transport` for one request and read one
+`Answer` (status, headers, raw body chunks). The guard, the head and connection limits
+and the timeouts live in the transport, so they hold for every caller alike; the body's
+limits (bytes, decompression ratio) are the caller's, read from the raw chunks.
+
+Two transports, one contract (httpx's exception vocabulary for every failure, so
+`outcome.failure_from_exception` names both alike):
+
+- `aio.AiohttpTransport`: the one linkcheck builds (`client.make_client`), direct or
+  through a proxy.
+- `HttpxTransport`: a caller's own `httpx.AsyncClient` (a library user's, or a test's
+  respx/`MockTransport` client), adapted so the rest of linkcheck never needs to know.
+  Everything that takes a transport takes such a client too (`as_transport`).
+
+Like httpx's `AsyncBaseTransport`, the seam is one method, modelled on httpx's
+`_transports/base.py`.
 """
 
 from __future__ import annotations
 
-import re
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping
-from datetime import datetime, timezone
+from types import TracebackType
+from typing import Union
 
-import aiohttp
 import httpx
-from multidict import CIMultiDict, CIMultiDictProxy
-from yarl import URL
-
-from linkcheck.check import aio
-from linkcheck.check.body import BodyLimitExceeded, RawCopy, read_chunks
-from linkcheck.check.outcome import Exchange, Failure, FailureKind, failure_from_exception
-from linkcheck.check.send import answered, too_many_headers
-from linkcheck.models import Received
 
 
-class AiohttpTransport(httpx.AsyncBaseTransport):
-    """An httpx transport backed by one lazily opened aiohttp session."""
+class UnparseableLocation(httpx.InvalidURL):
+    """A redirect's Location that the client refused to parse (httpx parses it even when
+    it does not follow it): the answer is a bad redirect, not a bad citation."""
 
-    def __init__(self, options: aio.SessionOptions) -> None:
-        self.options = options
-        self.guard = aio.LiteralGuard(options.policy)
-        self._session: aiohttp.ClientSession | None = None
+
+class Answer(ABC):
+    """One response, its head read; the body is read from `chunks` (raw, still content-encoded)."""
+
+    status: int
+    reason: str
+    #: Case-insensitive lookup of the response headers.
+    headers: Mapping[str, str]
 
     @property
-    def session(self) -> aiohttp.ClientSession:
-        """The session, opened on first use (aiohttp needs the running loop)."""
-        if self._session is None:
-            self._session = aio.open_session(self.options)
-        return self._session
+    @abstractmethod
+    def header_count(self) -> int:
+        """How many header lines the response had."""
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        try:
-            url = URL(str(request.url), encoded=True)  # already encoded by httpx, sent as is
-        except ValueError as exc:
-            raise httpx.UnsupportedProtocol(f"cannot request {request.url}: {exc}") from exc
-        response = await aio.request(
-            self.session, request.method, url, CIMultiDict(request.headers.multi_items()), self.guard, _timeout(request)
-        )
-        extensions = {"http_version": b"HTTP/1.1"}
-        if response.reason:
-            extensions["reason_phrase"] = response.reason.encode("latin-1", errors="replace")
-        return httpx.Response(
-            status_code=response.status,
-            headers=response.raw_headers,
-            stream=_ResponseStream(response),
-            request=request,
-            extensions=extensions,
-        )
+    @property
+    @abstractmethod
+    def http_version(self) -> str:
+        """e.g. "HTTP/1.1"."""
+
+    @abstractmethod
+    def raw_headers(self) -> list[tuple[str, str]]:
+        """The response headers as received, in order (latin-1)."""
+
+    @abstractmethod
+    def request_headers(self) -> list[tuple[str, str]]:
+        """The request headers as sent."""
+
+    @property
+    @abstractmethod
+    def target(self) -> str:
+        """The request target as sent (path and query, percent-encoded)."""
+
+    @property
+    @abstractmethod
+    def peer(self) -> str | None:
+        """The server's IP address where the transport knows it; read it before the body
+        (a connection read to its end goes back to the pool)."""
+
+    @abstractmethod
+    def chunks(self) -> AsyncIterator[bytes]:
+        """The body as received after transfer decoding; raises httpx errors."""
+
+
+class Opening(ABC):
+    """`async with transport.open(...) as answer:` — the connection is released on exit
+    (back to the pool when the body was read to its end, dropped otherwise)."""
+
+    @abstractmethod
+    async def __aenter__(self) -> Answer: ...
+
+    @abstractmethod
+    async def __aexit__(self, *exc_info: object) -> None: ...
+
+
+class Transport(ABC):
+    """Sends one request; never follows redirects (the fetcher and the capture do, hop by hop)."""
+
+    @abstractmethod
+    def open(self, method: str, url: str, headers: Mapping[str, str] | None = None) -> Opening:
+        """Raises (on entering) httpx.HTTPError for a failed request, httpx.InvalidURL for a
+        URL that cannot be sent, `UnparseableLocation` for a redirect that cannot be parsed."""
+
+    @abstractmethod
+    async def aclose(self) -> None:
+        """Close the pool."""
+
+    async def __aenter__(self) -> Transport:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        await self.aclose()
+
+
+#: What every caller takes: linkcheck's transport or any httpx client.
+Client = Union[Transport, httpx.AsyncClient]
+
+
+def as_transport(client: Client) -> Transport:
+    """The transport itself, or a handed-in httpx client behind the seam."""
+    return client if isinstance(client, Transport) else HttpxTransport(client)
+
+
+class HttpxTransport(Transport):
+    """A caller's `httpx.AsyncClient` behind the seam. The client's own transport decides
+    the network (and the guard, if any): linkcheck's own requests never come this way."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    def open(self, method: str, url: str, headers: Mapping[str, str] | None = None) -> Opening:
+        return _HttpxOpening(self.client, method, url, headers)
 
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        """Nothing: the client is its caller's, to close when the caller is done with it."""
 
 
-def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout | None:
-    """The request's httpx timeouts (connect, read) in aiohttp's terms; None keeps the session's."""
-    timeout = request.extensions.get("timeout")
-    if not timeout:
-        return None
-    return aiohttp.ClientTimeout(total=None, connect=None, sock_connect=timeout.get("connect"), sock_read=timeout.get("read"))
+class _HttpxOpening(Opening):
+    def __init__(self, client: httpx.AsyncClient, method: str, url: str, headers: Mapping[str, str] | None) -> None:
+        self.client, self.method, self.url, self.headers = client, method, url, headers
+        self.response: httpx.Response | None = None
 
-
-class _ResponseStream(httpx.AsyncByteStream):
-    """The raw body (aiohttp decodes nothing here); closing an unread body drops its connection."""
-
-    def __init__(self, response: aiohttp.ClientResponse) -> None:
-        self._response = response
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    async def __aenter__(self) -> Answer:
+        request = self.client.build_request(self.method, self.url, headers=self.headers)
         try:
-            async for chunk in self._response.content.iter_any():
-                yield chunk
-        except Exception as exc:  # noqa: BLE001 - translated for httpx callers
-            raise aio.translate(exc)  # its cause is set by translate
-
-    async def aclose(self) -> None:
-        self._response.release()
-
-
-class AiohttpSender:
-    """An attempt straight on the aiohttp session behind `make_client`'s client."""
-
-    def __init__(self, transport: AiohttpTransport, user_agent: str, max_headers: int, max_ratio: float) -> None:
-        self.transport = transport
-        self.max_headers = max_headers
-        self.max_ratio = max_ratio
-        self.base_headers = CIMultiDictProxy(
-            CIMultiDict({"User-Agent": user_agent, "Accept": "*/*", "Accept-Encoding": aio.ACCEPT_ENCODING})
-        )
-
-    def _headers(self, extra: Mapping[str, str]) -> Mapping[str, str]:
-        if not extra:
-            return self.base_headers
-        merged = CIMultiDict(self.base_headers)
-        merged.update(extra)  # case-insensitive: a configured User-Agent replaces ours
-        return merged
-
-    async def send(
-        self, method: str, url: str, headers: Mapping[str, str], read_limit: int, keep_body: bool, keep_received: bool = False
-    ) -> Exchange:
-        try:
-            target = request_url(url)
-        except (httpx.InvalidURL, ValueError) as exc:
-            return Exchange(method, url, failure=Failure(FailureKind.INVALID_URL, f"cannot request this URL: {exc}"))
-        try:
-            response = await aio.request(self.transport.session, method, target, self._headers(headers), self.transport.guard)
-        except httpx.HTTPError as exc:
-            return Exchange(method, url, failure=failure_from_exception(exc))
+            self.response = await self.client.send(request, stream=True, follow_redirects=False)
         except httpx.InvalidURL as exc:
-            return Exchange(method, url, failure=Failure(FailureKind.INVALID_URL, f"cannot request this URL: {exc}"))
-        body = None
+            raise UnparseableLocation(f"redirect to an unparseable URL ({exc})") from exc
+        return _HttpxAnswer(self.response)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self.response is None:
+            return
+        if self.method == "HEAD":
+            # httpcore drops the connection of a response closed unread: read HEAD's empty
+            # body (one chunk at most) so the connection goes back to the pool.
+            try:
+                async for _ in self.response.aiter_raw():
+                    break
+            except httpx.HTTPError:
+                pass
+        await self.response.aclose()
+
+
+class _HttpxAnswer(Answer):
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self.status = response.status_code
+        self.reason = response.reason_phrase
+        self.headers = response.headers
+
+    @property
+    def header_count(self) -> int:
+        return len(self.response.headers.raw)
+
+    @property
+    def http_version(self) -> str:
+        return self.response.http_version
+
+    def raw_headers(self) -> list[tuple[str, str]]:
+        return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self.response.headers.raw]
+
+    def request_headers(self) -> list[tuple[str, str]]:
+        return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self.response.request.headers.raw]
+
+    @property
+    def target(self) -> str:
+        return self.response.request.url.raw_path.decode("ascii", "replace")
+
+    @property
+    def peer(self) -> str | None:
+        stream = self.response.extensions.get("network_stream")
         try:
-            if len(response.raw_headers) > self.max_headers:
-                return too_many_headers(method, url, len(response.raw_headers), self.max_headers)
-            raw = RawCopy() if keep_received and read_limit else None
-            if read_limit:
-                body = await read_chunks(
-                    response.content.iter_any(),
-                    response.headers.get("content-encoding", ""),
-                    limit=read_limit,
-                    max_ratio=self.max_ratio,
-                    decode=keep_body,
-                    raw=raw,
-                )
-        except BodyLimitExceeded as exc:
-            return Exchange(method, url, failure=Failure(FailureKind.LIMIT, str(exc)))
-        except Exception as exc:  # noqa: BLE001 - aiohttp's errors, named through httpx's table
-            return Exchange(method, url, failure=failure_from_exception(aio.translate(exc)))
-        finally:
-            # Back to the pool when the body was read to its end (HEAD, small pages); dropped otherwise.
-            response.release()
-        exchange = answered(method, url, response.status, response.headers, body if keep_body else None)
-        if raw is not None:
-            exchange.received = Received(
-                status=response.status, reason=response.reason or "", http_version=f"HTTP/{response.version.major}.{response.version.minor}",
-                headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers],
-                request_headers=[(str(k), str(v)) for k, v in response.request_info.headers.items()],
-                body=raw.body, complete=raw.complete, date=datetime.now(timezone.utc),
-            )  # fmt: skip
-        return exchange
+            address = stream.get_extra_info("server_addr") if stream is not None else None
+        except Exception:  # noqa: BLE001 - transports differ; the address is optional
+            return None
+        return str(address[0]) if isinstance(address, tuple) and address else None
 
-
-#: URLs that httpx sends exactly as written: http(s), a lower-case ASCII name or IPv4
-#: address, and a path and query of characters that need no quoting (no %, no dot segments).
-_PLAIN_URL = re.compile(r"https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::([0-9]{1,5}))?(?:[/?][A-Za-z0-9\-_~:/?@!$&'()*+,;=.]*)?")
-
-
-def request_url(url: str) -> URL:
-    """The URL to send, exactly as httpx would send it (refused as httpx refuses it).
-
-    Normalized citations take the first branch; anything else goes through httpx's parser
-    so that it is quoted, IDNA-encoded and refused on the same terms as on the httpx path.
-    """
-    plain = _PLAIN_URL.fullmatch(url)
-    if plain is not None and "/." not in url and (plain.group(1) is None or int(plain.group(1)) <= 65535):
-        return URL(url, encoded=True)
-    return URL(str(httpx.URL(url)), encoded=True)
+    def chunks(self) -> AsyncIterator[bytes]:
+        return self.response.aiter_raw()

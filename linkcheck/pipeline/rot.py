@@ -11,7 +11,7 @@ from linkcheck.config import Settings
 from linkcheck.models import Link, Notice, Result, Status
 
 if TYPE_CHECKING:  # the HTTP stack is imported where a request is about to be made
-    import httpx
+    from linkcheck.check.transport import Client
 
     from linkcheck.check.engine import Engine, EngineHooks, PageVerdict
     from linkcheck.check.outcome import Outcome
@@ -29,7 +29,7 @@ class WorkerRot:
         self.settings = settings
         self.started_at = started_at
 
-    def __call__(self, engine: Engine, client: httpx.AsyncClient) -> EngineHooks:
+    def __call__(self, engine: Engine, client: Client) -> EngineHooks:
         return ReferenceRot(self.settings, client, engine.notices, self.started_at, None).hooks(engine)
 
 
@@ -46,7 +46,7 @@ class ReferenceRot:
     def __init__(
         self,
         settings: Settings,
-        client: httpx.AsyncClient,
+        client: Client,
         notices: list[Notice],
         started_at: datetime,
         memory: Memory | None,
@@ -148,7 +148,7 @@ class ReferenceRot:
             self.notices.append(Notice(where, message))
 
 
-async def cited_copy(link: Link, client: httpx.AsyncClient) -> dict[str, Any] | None:
+async def cited_copy(link: Link, client: Client) -> dict[str, Any] | None:
     """The first archived copy the documents cite for `link` that answers, as a suggestion."""
     from linkcheck.rot import check_cited_copy
 

@@ -30,7 +30,7 @@ from linkcheck.pipeline.rot import ReferenceRot, WorkerRot, cited_copy
 from linkcheck.pipeline.snapshots import Snapshots
 
 if TYPE_CHECKING:  # the HTTP stack is imported where a request is about to be made
-    import httpx
+    from linkcheck.check.transport import Client
 
     from linkcheck.check.engine import Engine, EngineHooks
 
@@ -54,7 +54,7 @@ def check_paths(
     paths: Sequence[PathLike],
     settings: Settings | None = None,
     *,
-    client: httpx.AsyncClient | None = None,
+    client: Client | None = None,
     on_total: Callable[[int], None] | None = None,
     on_result: Callable[[Result], None] | None = None,
     clock: Callable[[], datetime] | None = None,
@@ -141,7 +141,7 @@ class _CheckRun:
         if self.on_result is not None:
             self.on_result(result)
 
-    async def execute(self, client: httpx.AsyncClient | None) -> bool:
+    async def execute(self, client: Client | None) -> bool:
         """Check everything; False when nothing could be reached and the probe failed too."""
         _cancel_on_sigterm()
         known: list[Link] = []

@@ -10,7 +10,7 @@ from linkcheck.config import Settings
 from linkcheck.models import Notice, Received
 
 if TYPE_CHECKING:
-    import httpx
+    from linkcheck.check.transport import Client
 
     from linkcheck.check.limits import Limiter
 
@@ -24,7 +24,7 @@ class Snapshots:
     one notice; checking goes on and the report is still written.
     """
 
-    def __init__(self, settings: Settings, client: httpx.AsyncClient, notices: list[Notice], on_message: Callable[[str], None]) -> None:
+    def __init__(self, settings: Settings, client: Client, notices: list[Notice], on_message: Callable[[str], None]) -> None:
         self.settings = settings
         self.on_message = on_message
         self.archive: Any = None

@@ -25,23 +25,27 @@ from linkcheck.rot.options import DEFAULT_MEMENTO_TIMEGATE, DEFAULT_WAYBACK_API
 import asyncio
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 import httpx
 
+from linkcheck.check.body import read_chunks
+from linkcheck.check.transport import Client, Transport, as_transport
 from linkcheck.models import iso_utc
+from linkcheck.redirects import REDIRECT_STATUSES, RedirectRefused, RedirectTrail, redirect_target
 
 #: Seconds one service may take (all its requests together) before it is given up on.
 DEFAULT_SUGGEST_TIMEOUT = 15.0
 #: The pywb collection name local replay paths start with.
 LOCAL_REPLAY_COLLECTION = "archive"
-_MAX_HOPS = 5
+#: Redirects followed to a memento or a cited copy (a TimeGate takes one, Wayback one or two).
+_MAX_HOPS = 10
 _MAX_JSON_BYTES = 1024 * 1024
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 @dataclass(slots=True)
@@ -58,13 +62,14 @@ async def suggest(
     near: datetime,
     *,
     archive_dir: str | os.PathLike[str] | None,
-    client: httpx.AsyncClient,
+    client: Client,
     memento_timegate: str | None = DEFAULT_MEMENTO_TIMEGATE,
     wayback_api: str | None = DEFAULT_WAYBACK_API,
     timeout: float = DEFAULT_SUGGEST_TIMEOUT,
 ) -> SuggestOutcome:
     """The archived copy of `url` closest to `near`: local archive, then Memento, then Wayback."""
     moment = near if near.tzinfo else near.replace(tzinfo=timezone.utc)
+    transport = as_transport(client)
     notes: list[str] = []
     url = url.split("#", 1)[0]
     if archive_dir is not None:
@@ -79,7 +84,7 @@ async def suggest(
             continue
         try:
             async with asyncio.timeout(timeout):
-                found, note = await lookup(url, moment, endpoint, client)
+                found, note = await lookup(url, moment, endpoint, transport)
         except TimeoutError:
             found, note = None, f"timed out after {timeout:g}s"
         except httpx.HTTPError as exc:
@@ -110,37 +115,29 @@ async def _local(url: str, near: datetime, archive_dir: str | os.PathLike[str], 
     return {"archive_url": f"{LOCAL_REPLAY_COLLECTION}/{stamp}/{url}", "captured_at": iso_utc(found.when), "source": "local"}
 
 
-async def _memento(url: str, near: datetime, timegate: str, client: httpx.AsyncClient) -> tuple[dict[str, str | None] | None, str]:
+async def _memento(url: str, near: datetime, timegate: str, transport: Transport) -> tuple[dict[str, str | None] | None, str]:
     headers = {"Accept-Datetime": format_datetime(near.astimezone(timezone.utc), usegmt=True)}
-    current = timegate + url
-    response = await _answer(client, current, headers)
-    for _ in range(_MAX_HOPS):
-        location = response.headers.get("location")
-        if response.status_code not in _REDIRECTS or not location:
-            break
-        current = urljoin(current, location.strip())
-        response = await _answer(client, current, headers)
-    if response.status_code == 404:
+    current, status, answer_headers = await _followed(transport, timegate + url, headers)
+    if status == 404:
         return None, "no memento of this URL"
-    if not 200 <= response.status_code < 300:
-        return None, f"answered {response.status_code}"
-    when = response.headers.get("memento-datetime")
+    if not 200 <= status < 300:
+        return None, f"answered {status}"
+    when = answer_headers.get("memento-datetime")
     if not when:
         return None, f"the answer ({current}) has no Memento-Datetime: not a memento"
-    memento = urljoin(current, response.headers.get("content-location", "").strip() or current)
+    memento = urljoin(current, answer_headers.get("content-location", "").strip() or current)
     return {"archive_url": memento, "captured_at": iso_utc(parsedate_to_datetime(when)), "source": "memento"}, ""
 
 
-async def _wayback(url: str, near: datetime, api: str, client: httpx.AsyncClient) -> tuple[dict[str, str | None] | None, str]:
+async def _wayback(url: str, near: datetime, api: str, transport: Transport) -> tuple[dict[str, str | None] | None, str]:
     stamp = near.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")
-    async with client.stream("GET", api, params={"url": url, "timestamp": stamp}) as response:
-        if response.status_code != 200:
-            return None, f"answered {response.status_code}"
-        body = b""
-        async for chunk in response.aiter_bytes():
-            body += chunk
-            if len(body) > _MAX_JSON_BYTES:
-                return None, "answer too large"
+    query = urlencode({"url": url, "timestamp": stamp})
+    async with transport.open("GET", f"{api}{'&' if '?' in api else '?'}{query}") as answer:
+        if answer.status != 200:
+            return None, f"answered {answer.status}"
+        body = await read_chunks(answer.chunks(), answer.headers.get("content-encoding", ""), limit=_MAX_JSON_BYTES + 1, max_ratio=1000)
+    if len(body) > _MAX_JSON_BYTES:
+        return None, "answer too large"
     import json
 
     data = json.loads(body)
@@ -154,7 +151,7 @@ async def _wayback(url: str, near: datetime, api: str, client: httpx.AsyncClient
 
 async def check_cited_copy(
     archive_url: str,
-    client: httpx.AsyncClient,
+    client: Client,
     *,
     archive_date: str | None = None,
     timeout: float = DEFAULT_SUGGEST_TIMEOUT,
@@ -164,14 +161,12 @@ async def check_cited_copy(
     in the URL (`/web/20190503120000/…`), else the citation's own `archive_date`."""
     try:
         async with asyncio.timeout(timeout):
-            request = client.build_request("GET", archive_url)
-            response = await client.send(request, stream=True, follow_redirects=True)
-            await response.aclose()
+            _, status, headers = await _followed(as_transport(client), archive_url)
     except (TimeoutError, httpx.HTTPError, httpx.InvalidURL):
         return None
-    if not 200 <= response.status_code < 300:
+    if not 200 <= status < 300:
         return None
-    when = response.headers.get("memento-datetime")
+    when = headers.get("memento-datetime")
     captured: str | None = None
     if when:
         try:
@@ -184,11 +179,22 @@ async def check_cited_copy(
     return {"archive_url": archive_url, "captured_at": captured, "source": "citation"}
 
 
-async def _answer(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> httpx.Response:
-    """GET without following redirects; only the status and headers are read."""
-    response = await client.send(client.build_request("GET", url, headers=headers), stream=True, follow_redirects=False)
-    await response.aclose()
-    return response
+async def _followed(transport: Transport, url: str, headers: dict[str, str] | None = None) -> tuple[str, int, Mapping[str, str]]:
+    """GET `url`, redirects followed (at most `_MAX_HOPS`, no loops): the last URL, its status
+    and headers. Only heads are read. A redirect that cannot be followed is the answer."""
+    trail = RedirectTrail(url, _MAX_HOPS)
+    current = url
+    while True:
+        async with transport.open("GET", current, headers) as answer:
+            status, answer_headers = answer.status, answer.headers
+        if status not in REDIRECT_STATUSES:
+            return current, status, answer_headers
+        try:
+            target = redirect_target(current, status, answer_headers.get("location"))
+            trail.follow(target)
+        except RedirectRefused:
+            return current, status, answer_headers
+        current = target
 
 
 def _stamp_date(stamp: str) -> str | None:

@@ -1,15 +1,22 @@
-"""Both client backends give the same verdicts: every scenario of the engine, guard and
-hostile-server suites through `make_client(backend="httpx")` and the default (aiohttp).
+"""The one seam (`transport.Transport.open`): linkcheck's own transport (aiohttp, built by
+`make_client`) and a handed-in httpx client behind `HttpxTransport` give the same verdicts
+on every scenario of the engine and hostile-server suites, so the hundreds of tests that
+hand in httpx/respx clients speak for the transport users run. Also: what an `Answer`
+carries, proxies (`network.proxy`, the environment's, NO_PROXY), and a proxy the transport
+cannot use refused with a clear error.
 
 Only the wording may differ where aiohttp's parser words it differently (a malformed
 status line, an unparseable Location): status, HTTP code, final URL and hops still agree."""
 import asyncio, gzip
+import httpx
 import pytest
 import linkcheck.check.client as C
 from linkcheck.check import Engine
-from linkcheck.models import Link, Location
+from linkcheck.check.transport import HttpxTransport, as_transport
+from linkcheck.errors import ConfigError
+from linkcheck.models import Link, Location, Status
 from tests.farm import by_method, hang, redirect, reset, respond, sequence, raw, trickle, close_without_response, Behaviour
-from tests.helpers import fast_settings
+from tests.helpers import check_urls, fast_settings
 from tests.hostile import BROKEN_CHUNKED, MALFORMED_STATUS, EndlessBody, GzipBomb, ManyHeaders, ResetMidBody
 
 
@@ -27,9 +34,19 @@ class Gz(Behaviour):
         body = gzip.compress(b"<html><p id='here'>x</p></html>")
         return await ex.send(200, [("Content-Type", "text/html"), ("Content-Encoding", "gzip")], body)
 
+def handed_in_client(settings):
+    """An httpx client as a library user or a test would hand one in."""
+    check = settings.check
+    return httpx.AsyncClient(
+        verify=C.ssl_context(settings.network.ca_bundle),
+        timeout=httpx.Timeout(connect=check.connect_timeout, read=check.read_timeout, write=check.read_timeout, pool=None),
+        headers={"User-Agent": check.user_agent, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"},
+    )
+
+
 def run(urls, settings, backend):
     async def go():
-        async with C.make_client(settings, backend=backend) as client:
+        async with (C.make_client(settings) if backend == "aiohttp" else handed_in_client(settings)) as client:
             return await Engine(settings, client).run([Link(url=u, locations=[Location("d.md", i + 1, 1)]) for i, u in enumerate(urls)])
     return {r.url: (r.status.value, r.http_status, r.final_url, [(h.url, h.status) for h in r.redirects], r.error) for r in asyncio.run(go())}
 
@@ -100,20 +117,74 @@ def test_tls(farm, tls):
     a, b, diffs = both(urls, fast_settings(farm))
     assert not diffs, diffs
 
-def test_guard(farm):
+def test_guard_on_linkcheck_transport(farm):
+    """A handed-in client brings its own network (no guard): the guard is linkcheck's
+    transport's, on the first request and on every redirect hop."""
     inside = farm.host(ip="127.0.0.1").route("/", respond(200))
     pub = farm.host(ip="127.0.0.2")
     for i, loc in enumerate(["http://169.254.169.254/latest/meta-data/", "http://127.0.0.1:1/admin", "http://[::1]:1/", "http://10.0.0.1/",
-                             f"http://localhost:{inside.port}/", "http://[::ffff:127.0.0.1]:1/", "http://0.0.0.0:1/", "http://nonexistent.example/"]):
+                             f"http://localhost:{inside.port}/", "http://[::ffff:127.0.0.1]:1/", "http://0.0.0.0:1/"]):
         pub.route(f"/c{i}", redirect(302, loc))
-    urls = [pub.url(f"/c{i}") for i in range(8)] + [inside.url("/"), "http://127.0.0.1:1/", "http://[::1]:9/", "https://no-such.invalid/"]
+    urls = [pub.url(f"/c{i}") for i in range(7)] + [inside.url("/"), "http://127.0.0.1:1/", "http://[::1]:9/"]
     settings = fast_settings(farm, **{"network.allow_private": False, "network.allow": ["127.0.0.2"]})
-    a, b, diffs = both(urls, settings)
-    assert not diffs, diffs
-    assert inside.count() == 0
+    verdicts = run(urls, settings, "aiohttp")
+    assert {url: verdict[0] for url, verdict in verdicts.items()} == {url: "excluded" for url in urls}
+    assert inside.count() == 0 and all(pub.count(f"/c{i}") >= 1 for i in range(7))
 
 def test_refused_and_nxdomain(farm):
     site = farm.host(); url = site.url("/"); site.close()
     urls = [url, "http://nonexistent.example/", "http://localhost:1/"]
     a, b, diffs = both(urls, fast_settings(farm))
     assert not diffs, diffs
+
+
+def test_an_answer_carries_what_the_archive_records(farm):
+    """Status, reason, version, headers in order, the request as sent, the peer's address
+    and the raw (still gzip-encoded) body: alike from both transports."""
+    site = farm.host(ip="127.0.0.3").route("/gz", Gz())
+    settings = fast_settings(farm)
+
+    async def answer_of(client):
+        async with client, as_transport(client).open("GET", site.url("/gz"), {"X-Extra": "1"}) as answer:
+            peer = answer.peer
+            body = b"".join([chunk async for chunk in answer.chunks()])
+            return (answer.status, answer.reason, answer.http_version, answer.raw_headers(), answer.target,
+                    {k.lower(): v for k, v in answer.request_headers()}, peer, body)
+
+    ours = asyncio.run(answer_of(C.make_client(settings)))
+    theirs = asyncio.run(answer_of(handed_in_client(settings)))
+    assert ours[:5] == theirs[:5] and ours[6:] == theirs[6:]
+    assert ours[0] == 200 and ours[4] == "/gz" and ours[6] == "127.0.0.3"
+    assert ("Content-Encoding", "gzip") in ours[3] and gzip.decompress(ours[7]).startswith(b"<html>")
+    for sent in (ours[5], theirs[5]):
+        assert sent["x-extra"] == "1" and sent["accept-encoding"] == "gzip, deflate" and sent["user-agent"] == settings.check.user_agent
+
+
+def test_a_configured_proxy_carries_every_request(farm):
+    """`network.proxy`: the request goes to the proxy in absolute form, the target itself
+    is never connected to (its port is closed here, so only the proxy can answer)."""
+    proxy = farm.host(ip="127.0.0.9").default(respond(200, "proxied"))
+    target = "http://127.0.0.10:1/page"
+    result = check_urls([target], fast_settings(farm, **{"network.proxy": proxy.url("/")}))[target]
+    assert result.status is Status.OK
+    assert [record.path for record in proxy.requests] == [target]
+
+
+def test_the_environments_proxy_is_used_and_no_proxy_honoured(farm, monkeypatch):
+    proxy = farm.host(ip="127.0.0.9").default(respond(200, "proxied"))
+    direct = farm.host(ip="127.0.0.11").route("/page", respond(200))
+    monkeypatch.setenv("HTTP_PROXY", proxy.url("/"))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.11")
+    through = "http://127.0.0.10:1/page"
+    results = check_urls([through, direct.url("/page")], fast_settings(farm))
+    assert results[through].status is Status.OK and results[direct.url("/page")].status is Status.OK
+    assert [record.path for record in proxy.requests] == [through] and direct.count("/page") >= 1
+
+
+@pytest.mark.parametrize("where", ["setting", "environment"])
+def test_a_socks_proxy_is_a_clear_error(farm, monkeypatch, where):
+    overrides = {"network.proxy": "socks5://127.0.0.1:1080"} if where == "setting" else {}
+    if where == "environment":
+        monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
+    with pytest.raises(ConfigError, match="socks5://127.0.0.1:1080.*not an http:// or https:// proxy"):
+        C.make_client(fast_settings(farm, **overrides))
