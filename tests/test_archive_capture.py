@@ -13,7 +13,9 @@ import httpx
 import pytest
 
 from linkcheck.archive import Archive, ArchiveError, CaptureOptions, CapturePolicy
+from linkcheck.check.client import make_client
 from tests.farm import redirect, respond, sequence
+from tests.helpers import fast_settings
 from tests.test_archive_helpers import capture_all, gzip_member_count, pdf_bytes, read_records
 
 PAGE = "<html><head><title>A  cited\n page</title><link rel=stylesheet href='/style.css'>" \
@@ -71,9 +73,11 @@ def test_every_kind_of_page_is_archived_byte_for_byte(farm, tmp_path):
     assert served(records, u("/older"))[3].get_header("Location") == "/page"
 
 
-def test_records_carry_the_warc_headers_replay_needs(farm, tmp_path):
+@pytest.mark.parametrize("transport", ["handed-in httpx client", "linkcheck's own"])
+def test_records_carry_the_warc_headers_replay_needs(farm, tmp_path, transport):
     site = farm.host().route("/p", respond(200, "<title>t</title>x"))
-    [capture] = capture_all(tmp_path, [site.url("/p")])
+    client = make_client(fast_settings(farm)) if transport == "linkcheck's own" else None
+    [capture] = capture_all(tmp_path, [site.url("/p")], client=client)
     records = read_records(tmp_path)
     assert [r[0] for r in records] == ["warcinfo", "response", "request"]
     _, _, response, http, _ = records[1]

@@ -35,12 +35,13 @@ def pdf_bytes(text: str) -> bytes:
     return bytes(out)
 
 
-def capture_all(folder: Path, urls: Sequence[str], **archive_options) -> list[Capture | None]:
-    """Open the archive, capture each URL in turn, close it."""
+def capture_all(folder: Path, urls: Sequence[str], client=None, **archive_options) -> list[Capture | None]:
+    """Open the archive, capture each URL in turn, close it; through `client` (a transport
+    or an httpx client; a plain httpx client by default)."""
 
     async def run() -> list[Capture | None]:
-        async with httpx.AsyncClient() as client, Archive(folder, **archive_options) as archive:
-            return [await archive.capture(client, url) for url in urls]
+        async with client or httpx.AsyncClient() as client_, Archive(folder, **archive_options) as archive:
+            return [await archive.capture(client_, url) for url in urls]
 
     return asyncio.run(run())
 

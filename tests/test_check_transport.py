@@ -12,7 +12,7 @@ import httpx
 import pytest
 import linkcheck.check.client as C
 from linkcheck.check import Engine
-from linkcheck.check.transport import HttpxTransport, as_transport
+from linkcheck.check.transport import as_transport
 from linkcheck.errors import ConfigError
 from linkcheck.models import Link, Location, Status
 from tests.farm import by_method, hang, redirect, reset, respond, sequence, raw, trickle, close_without_response, Behaviour
@@ -186,5 +186,6 @@ def test_a_socks_proxy_is_a_clear_error(farm, monkeypatch, where):
     overrides = {"network.proxy": "socks5://127.0.0.1:1080"} if where == "setting" else {}
     if where == "environment":
         monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
-    with pytest.raises(ConfigError, match="socks5://127.0.0.1:1080.*not an http:// or https:// proxy"):
+    source = "network.proxy" if where == "setting" else "ALL_PROXY"
+    with pytest.raises(ConfigError, match=f"^{source}: .socks5://127.0.0.1:1080. is not an http:// or https:// proxy"):
         C.make_client(fast_settings(farm, **overrides))

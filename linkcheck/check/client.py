@@ -42,7 +42,8 @@ def make_client(settings: CheckConfig) -> Transport:
     proxies = Proxies.configured(settings.network.proxy)
     unsupported = proxies.unsupported()
     if unsupported is not None:
-        source = "network.proxy" if settings.network.proxy else "the proxy environment variable"
+        named = (name for name in _PROXY_VARIABLES if os.environ.get(name) == unsupported)
+        source = "network.proxy" if settings.network.proxy else next(named, "the proxy environment")
         raise ConfigError(f"{source}: {unsupported!r} is not an http:// or https:// proxy (SOCKS proxies are not supported)")
     return AiohttpTransport(
         SessionOptions(

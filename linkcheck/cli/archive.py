@@ -7,7 +7,6 @@ lazy `linkcheck` group in `linkcheck.cli.app` when `archive` is asked for.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -18,7 +17,6 @@ from linkcheck.archive import (
     DEFAULT_CONTENT_TYPES,
     DEFAULT_MAX_RESOURCE_BYTES,
     DEFAULT_POLICY,
-    Archive,
     Capture,
 )
 from linkcheck.archive.browse import list_captures, parse_when, show_capture
@@ -26,12 +24,11 @@ from linkcheck.archive.export import export_wacz
 from linkcheck.archive.index import Entry
 from linkcheck.archive.options import parse_size
 from linkcheck.archive.verify import verify_archive
-from linkcheck.check.client import make_client
-from linkcheck.check.limits import Limiter
 from linkcheck.cli.common import EXIT_BROKEN, EXIT_OK, _exit_codes, shared_options
 from linkcheck.config import DEFAULT_ARCHIVE_DIR, DEFAULT_LOCK_TIMEOUT, Settings, load_settings
 from linkcheck.durations import format_duration
 from linkcheck.errors import UsageError
+from linkcheck.pipeline.snapshots import capture_urls
 
 
 class _CaptureByDefault(click.Group):
@@ -131,10 +128,7 @@ def capture_command(
             "archive.content_types": list(content_types) or None, "archive.capture_timeout": capture_timeout,
         },
     )  # fmt: skip
-    limiter = Limiter(settings.check.max_concurrency, settings.host_limits)
-    store = settings.archive_store(slot=limiter.slot, on_message=_say(quiet))
-    outcomes = asyncio.run(_capture_all(store, settings, list(dict.fromkeys(urls))))
-    failures = dict(store.skipped)
+    outcomes, failures = capture_urls(settings, urls, on_message=_say(quiet))
     if fmt == "json":
         rows = [{"url": url, "archive": c.to_dict() if c else None, "error": None if c else failures.get(url, "not captured")} for url, c in outcomes]
         click.echo(json.dumps(rows, indent=2))
@@ -142,12 +136,6 @@ def capture_command(
         for url, captured in outcomes:
             click.echo(_capture_line(url, captured, failures.get(url, "not captured")))
     return EXIT_OK if all(captured for _, captured in outcomes) else EXIT_BROKEN
-
-
-async def _capture_all(store: Archive, settings: Settings, urls: list[str]) -> list[tuple[str, Capture | None]]:
-    async with make_client(settings) as client, store:
-        captures = await asyncio.gather(*(store.capture(client, url) for url in urls))
-    return list(zip(urls, captures, strict=True))
 
 
 def _capture_line(url: str, captured: Capture | None, reason: str) -> str:

@@ -1,20 +1,43 @@
-"""`--archive` in a check run: the capture hook, through the one `Archive` wiring
-(`Settings.archive_store`) that `linkcheck archive URL...` uses too."""
+"""Captures into the archive, through the one `Archive` wiring (`Settings.archive_store`):
+`--archive` in a check run (`Snapshots`) and `linkcheck archive URL...` (`capture_urls`)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from linkcheck.check.loop import run as run_loop
 from linkcheck.config import Settings
 from linkcheck.models import Notice, Received
 
 if TYPE_CHECKING:
+    from linkcheck.archive import Capture
+    from linkcheck.check.limits import Limiter
     from linkcheck.check.transport import Client
 
+__all__ = ["CaptureOutcome", "Snapshots", "capture_urls"]
+
+#: Each URL with its capture (None when it was not captured), and why each failed one was not.
+CaptureOutcome = tuple[list[tuple[str, "Capture | None"]], dict[str, str]]
+
+
+def capture_urls(settings: Settings, urls: Sequence[str], on_message: Callable[[str], None]) -> CaptureOutcome:
+    """Capture `urls` now, all at once under the check's politeness limits (per host and
+    global) and its transport; the same URL given twice is captured once."""
+    from linkcheck.check.client import make_client
     from linkcheck.check.limits import Limiter
 
-__all__ = ["Snapshots"]
+    wanted = list(dict.fromkeys(urls))
+    limiter = Limiter(settings.check.max_concurrency, settings.host_limits)
+    store = settings.archive_store(slot=limiter.slot, on_message=on_message)
+
+    async def capture_all() -> list[Capture | None]:
+        async with make_client(settings) as client, store:
+            return list(await asyncio.gather(*(store.capture(client, url) for url in wanted)))
+
+    captures = run_loop(capture_all())
+    return list(zip(wanted, captures, strict=True)), dict(store.skipped)
 
 
 class Snapshots:
