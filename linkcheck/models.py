@@ -188,6 +188,8 @@ class Received:
     #: True when the body was read to its end (not cut at the check's read limit).
     complete: bool
     date: datetime
+    #: The server's IP address (the WARC's `WARC-IP-Address`), where the transport knew it.
+    ip: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,6 +62,9 @@ def test_a_page_the_check_read_whole_is_archived_from_that_response_not_fetched_
     assert site.count("/moved", "GET") >= 1 and site.count("/other", "GET") >= 1
     records = {(r[0], r[1]): r for r in read_records(tmp_path / "archive")}
     assert records[("response", site.url("/page"))][4] == PAGE.encode()
+    # The page's record says which server answered, as a capture of its own does.
+    assert records[("response", site.url("/page"))][2].get_header("WARC-IP-Address") == site.ip
+    assert records[("response", site.url("/other"))][2].get_header("WARC-IP-Address") == site.ip
     assert ("request", site.url("/page")) in records
     assert ("response", site.url("/moved")) in records and ("response", site.url("/other")) in records
     verify = CliRunner().invoke(cli, ["archive", "verify"])

@@ -146,6 +146,33 @@ def test_garbage_from_a_service_is_a_note_not_a_crash(farm):
     assert "no Memento-Datetime" in outcome.notes[0] and "unreadable answer" in outcome.notes[1]
 
 
+def test_through_linkcheck_transport_a_gzipped_answer_is_read_and_a_corrupt_one_is_a_note(farm):
+    """Services answer gzip when asked (linkcheck's transport asks): the JSON is read decoded;
+    a body that is not the gzip it claims is a note, not a crash."""
+    import gzip
+
+    from linkcheck.check import make_client
+    from tests.helpers import fast_settings
+
+    found = {"url": "http://cited.example/x", "archived_snapshots": {"closest": {"available": True, "status": "200",
+             "timestamp": "20230102030405", "url": "http://web.example/web/20230102030405/http://cited.example/x"}}}  # fmt: skip
+    api = farm.host().route("/ok", respond(200, gzip.compress(json.dumps(found).encode()), {"Content-Encoding": "gzip"}))
+    # A gzip header, then a deflate block of the reserved type 3: zlib refuses it at once.
+    api.route("/corrupt", respond(200, gzip.compress(b"{}")[:10] + b"\xff\xff\xff\xff", {"Content-Encoding": "gzip"}))
+
+    def through_ours(endpoint: str) -> SuggestOutcome:
+        async def run() -> SuggestOutcome:
+            async with make_client(fast_settings(farm)) as client:
+                return await suggest("http://cited.example/x", NEAR, archive_dir=None, client=client, memento_timegate=None, wayback_api=endpoint)
+
+        return asyncio.run(run())
+
+    assert through_ours(api.url("/ok")).suggestion == {"archive_url": found["archived_snapshots"]["closest"]["url"],
+                                                       "captured_at": "2023-01-02T03:04:05Z", "source": "wayback"}  # fmt: skip
+    corrupt = through_ours(api.url("/corrupt"))
+    assert corrupt.suggestion is None and "unreadable answer (the gzip body is corrupt" in corrupt.notes[0]
+
+
 def test_check_cited_copy(farm):
     archive = farm.host()
     archive.route("/web/20190503120000/http://cited.example/a", respond(200, "<p>copy</p>"))

@@ -215,7 +215,7 @@ def exchange_from_received(url: str, received: Received, options: CaptureOptions
             payload_digest=sha1_digest(hashlib.sha1(data)),
             truncated="length" if len(received.body) > cap else None,
         ),
-        ip=None,
+        ip=received.ip,
         date=received.date,
         location=None,
     )

@@ -37,6 +37,7 @@ class Sender:
                 if answer.header_count > self.max_headers:
                     return _too_many_headers(method, url, answer.header_count, self.max_headers)
                 raw = RawCopy() if keep_received and read_limit else None
+                peer = answer.peer if raw is not None else None  # before the body: see `Answer.peer`
                 body = None
                 if read_limit:
                     body = await read_chunks(
@@ -48,7 +49,7 @@ class Sender:
                     exchange.received = Received(
                         status=answer.status, reason=answer.reason, http_version=answer.http_version,
                         headers=answer.raw_headers(), request_headers=answer.request_headers(),
-                        body=raw.body, complete=raw.complete, date=datetime.now(timezone.utc),
+                        body=raw.body, complete=raw.complete, date=datetime.now(timezone.utc), ip=peer,
                     )  # fmt: skip
                 return exchange
         except UnparseableLocation as exc:

@@ -34,7 +34,7 @@ from urllib.parse import urlencode, urljoin
 
 import httpx
 
-from linkcheck.check.body import read_chunks
+from linkcheck.check.body import BodyLimitExceeded, read_chunks
 from linkcheck.check.transport import Client, Transport, as_transport
 from linkcheck.models import iso_utc
 from linkcheck.redirects import REDIRECT_STATUSES, RedirectRefused, RedirectTrail, redirect_target
@@ -89,7 +89,7 @@ async def suggest(
             found, note = None, f"timed out after {timeout:g}s"
         except httpx.HTTPError as exc:
             found, note = None, _unreachable(exc)
-        except (ValueError, TypeError) as exc:  # JSON or dates that do not parse
+        except (ValueError, TypeError, BodyLimitExceeded) as exc:  # JSON, dates or an encoding that do not parse
             found, note = None, f"unreadable answer ({exc})"
         if found is not None:
             return SuggestOutcome(found, notes)
