@@ -74,7 +74,9 @@ CREATE TABLE IF NOT EXISTS checks (
     extra TEXT,
     PRIMARY KEY (run_id, url)
 );
-CREATE INDEX IF NOT EXISTS checks_by_url ON checks (url, checked_at);
+-- A URL's newest check is the last entry of its run of this index (see history.py).
+CREATE INDEX IF NOT EXISTS checks_newest ON checks (url, checked_at, run_id);
+DROP INDEX IF EXISTS checks_by_url;
 """
 _COLUMNS = "run_id, url, status, http_status, final_url, redirects, error, checked_at, duration_ms, cached, citations, first_location, extra"
 _UPSERT = f"""INSERT INTO checks ({_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)
@@ -268,10 +270,10 @@ class PostgresHistory(HistoryQueries):
         for start in range(0, len(urls), _MANY_CHUNK):
             chunk = list(urls[start : start + _MANY_CHUNK])
             rows = self._rows(
-                f"""SELECT DISTINCT ON (url) {_COLUMNS} FROM checks
-                    WHERE run_id < %s AND url = ANY(%s)
-                    ORDER BY url, checked_at DESC, run_id DESC""",
-                (before_run, chunk),
+                f"""SELECT newest.* FROM unnest(%s::text[]) AS wanted(url) CROSS JOIN LATERAL (
+                        SELECT {_COLUMNS} FROM checks WHERE checks.url = wanted.url AND run_id < %s
+                        ORDER BY checked_at DESC, run_id DESC LIMIT 1) AS newest""",
+                (chunk, before_run),
             )
             for row in rows:
                 found[str(row[1])] = _check(row)

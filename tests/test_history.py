@@ -49,6 +49,38 @@ def test_latest_many_is_latest_for_each_url(tmp_path):
         assert history.latest_many(urls, runs[2] + 1)["https://b.example/"].run_id == runs[1]
 
 
+def test_finding_the_newest_verdicts_costs_the_same_after_3_runs_or_60(tmp_path):
+    """A cron job's history grows by a run a day; the repeat run asks for the newest verdict
+    of every citation. Counted in SQLite's own steps (its progress handler), not in time:
+    after 60 runs the same question costs about what it cost after 3 (reading every earlier
+    check of every URL would cost 20 times as much)."""
+    urls = [f"https://h{n % 9}.example/page/{n}" for n in range(300)]
+
+    def steps_after(runs: int, folder) -> int:
+        with History(folder) as history:
+            for n in range(runs):
+                run = history.start_run(inputs_key(["docs"]), T0 + timedelta(days=n))
+                for url in urls:
+                    history.record(run, result(url, Status.OK, T0 + timedelta(days=n // 2), cached=n % 2 == 1))
+                history.finish_run(run, T0 + timedelta(days=n, seconds=1), 1, len(urls), interrupted=False)
+            history.flush()
+            asked = history.start_run(inputs_key(["docs"]), T0 + timedelta(days=runs))
+            counted = [0]
+
+            def count() -> int:
+                counted[0] += 1
+                return 0
+
+            history.db.set_progress_handler(count, 100)
+            newest = history.latest_many(urls, asked)
+            history.db.set_progress_handler(None, 0)
+            assert {url: check.run_id for url, check in newest.items()} == {url: asked - 1 for url in urls}
+            return counted[0]
+
+    few, many = steps_after(3, tmp_path / "three"), steps_after(60, tmp_path / "sixty")
+    assert many < 2 * few, (few, many)
+
+
 def test_a_batch_is_written_in_url_order_and_the_last_record_of_a_url_wins(tmp_path):
     """`flush` sorts a batch by URL (cheaper index writes); a URL recorded twice in one run
     still keeps its later record, and `latest_many` answers across its 500-URL chunks."""
