@@ -280,22 +280,25 @@ class History(HistoryQueries):
         def rows() -> Iterator[Sequence[object]]:
             for start in range(0, len(urls), 500):
                 chunk = list(urls[start : start + 500])
-                wanted = ",".join(["(?)"] * len(chunk))
+                wanted = ",".join(f"(?{number})" for number in range(2, len(chunk) + 2))
                 # One index search per URL (`checks_newest`, walked from its newest end), not
                 # every check of every earlier run of the URL.
                 yield from self.db.execute(
-                    f"""WITH wanted(url) AS (VALUES {wanted})
-                        SELECT checks.* FROM wanted JOIN checks ON checks.rowid = (
-                            SELECT rowid FROM checks WHERE url = wanted.url AND run_id < ?
-                            ORDER BY checked_at DESC, run_id DESC LIMIT 1)""",
-                    [*chunk, before_run],
+                    f"WITH wanted(url) AS (VALUES {wanted}) SELECT checks.* FROM wanted JOIN checks ON checks.rowid = ({_NEWEST_OF_WANTED})",
+                    [before_run, *chunk],
                 )
 
         return _newest(rows())
 
     def latest_all(self, before_run: int) -> dict[str, Check]:
         """`latest` of every URL the history holds (from runs before `before_run`)."""
-        return _newest(self.db.execute("SELECT * FROM checks WHERE run_id < ? ORDER BY url, checked_at, run_id", (before_run,)))
+        return _newest(
+            self.db.execute(
+                f"""WITH wanted(url) AS (SELECT DISTINCT url FROM checks WHERE run_id < ?1)
+                    SELECT checks.* FROM wanted JOIN checks ON checks.rowid = ({_NEWEST_OF_WANTED})""",
+                (before_run,),
+            )
+        )
 
     def timeline(self, url: str) -> list[Check]:
         rows = self.db.execute("SELECT * FROM checks WHERE url = ? ORDER BY checked_at, run_id", (url,)).fetchall()
@@ -433,6 +436,11 @@ def _check(row: Sequence[object]) -> Check:
 
 #: Status by its stored value (an enum call per row costs more than the row's other fields).
 _STATUSES = {status.value: status for status in Status}
+
+
+#: The row of the newest check of `wanted.url` before run `?1`: one search of `checks_newest`
+#: from its newest end, whatever the number of earlier runs.
+_NEWEST_OF_WANTED = "SELECT rowid FROM checks WHERE url = wanted.url AND run_id < ?1 ORDER BY checked_at DESC, run_id DESC LIMIT 1"
 
 
 def _newest(rows: Iterable[Sequence[object]]) -> dict[str, Check]:

@@ -105,6 +105,7 @@ def test_latest_many_is_latest_for_each_url(open_store):
             one = {url: history.latest(url, before_run=before) for url in urls}
             assert many == {url: check for url, check in one.items() if check is not None}
             assert len(many) == (3 if before > runs[2] else 2)
+            assert history.latest_all(before) == many  # every URL the history holds: these
         assert history.latest_many(urls, runs[2] + 1)["https://b.example/"].run_id == runs[1]
         assert history.latest("https://a.example/").status is Status.OK
 
