@@ -60,7 +60,7 @@ from urllib.parse import urljoin, urlsplit
 from linkcheck.archive.capture import (
     REDIRECT_STATUSES,
     CaptureSkipped,
-    Exchange,
+    CapturedHop,
     FetchHooks,
     _recorded,
 )
@@ -112,7 +112,7 @@ def unavailable_reason() -> str | None:
 
 
 @dataclass(slots=True)
-class BrowserExchange(Exchange):
+class BrowserHop(CapturedHop):
     """An exchange the browser saw; `changed` says how its stored headers differ from the wire."""
 
     changed: str | None = None
@@ -141,7 +141,7 @@ class PageWriter(Writer):
     def _records(self, job: Job, originals: list[Any]) -> tuple[list[Any], list[bytes | None]]:
         records, bodies = super()._records(job, originals)
         for index, hop in enumerate(job.hops):
-            if isinstance(hop, BrowserExchange) and hop.changed:
+            if isinstance(hop, BrowserHop) and hop.changed:
                 records[2 * index].rec_headers.add_header(BODY_HEADER, hop.changed)
         extras = job.extras if isinstance(job, PageJob) else None
         if extras is None:
@@ -300,8 +300,8 @@ class GuardProxy:
 class PageCapture:
     """One page as the browser loaded it: the document's redirect chain, every other response."""
 
-    hops: list[BrowserExchange]
-    resources: list[BrowserExchange]
+    hops: list[BrowserHop]
+    resources: list[BrowserHop]
     screenshot: bytes | None
     date: datetime
     info: list[tuple[str, str]] = field(default_factory=list)
@@ -453,7 +453,7 @@ class _Recorder:
         self.notes: list[tuple[str, str]] = []
         self.refused: set[str] = set()
         self._tasks: list[asyncio.Task[None]] = []
-        self._exchanges: dict[Any, BrowserExchange] = {}
+        self._exchanges: dict[Any, BrowserHop] = {}
         self._budget = self.options.max_requisite_bytes
         self._kept = 0
         self._closed = False
@@ -584,7 +584,7 @@ class _Recorder:
             self.discard(hops)
             kind = final.content_type or "none"
             raise CaptureSkipped(f"content type {kind} is not captured (archive content types: {', '.join(self.options.content_types)})")
-        resources: list[BrowserExchange] = []
+        resources: list[BrowserHop] = []
         seen = {hop.url for hop in hops}
         for exchange in self._exchanges.values():
             if exchange.url in seen:
@@ -600,7 +600,7 @@ class _Recorder:
         info += [("note", f"{url} {reason}") for url, reason in self.notes]
         return PageCapture(hops, resources, screenshot, date, info, list(self.notes))
 
-    def discard(self, extra: list[BrowserExchange] | None = None) -> None:
+    def discard(self, extra: list[BrowserHop] | None = None) -> None:
         self._closed = True
         for exchange in [*(extra or []), *self._exchanges.values()]:
             exchange.discard()
@@ -624,7 +624,7 @@ def _header(headers: list[tuple[str, str]], wanted: str) -> str | None:
     return None
 
 
-def _exchange(request: Any, response: Any, headers: list[tuple[str, str]], request_headers: dict[str, str], body: bytes, cap: int, session: BrowserSession) -> BrowserExchange:
+def _exchange(request: Any, response: Any, headers: list[tuple[str, str]], request_headers: dict[str, str], body: bytes, cap: int, session: BrowserSession) -> BrowserHop:
     """The exchange as stored: the decoded body, and headers made to describe it (noted)."""
     truncated = None
     if len(body) > cap:
@@ -643,7 +643,7 @@ def _exchange(request: Any, response: Any, headers: list[tuple[str, str]], reque
     if declared != str(len(body)):
         changes.append(f"Content-Length: {declared or 'none'} -> {len(body)}")
     stored.append(("Content-Length", str(len(body))))
-    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - closed by Exchange.discard
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - closed by CapturedHop.discard
     spool.write(body)
     digest = sha1_digest(hashlib.sha1(body))
     parts = urlsplit(request.url)
@@ -661,7 +661,7 @@ def _exchange(request: Any, response: Any, headers: list[tuple[str, str]], reque
         reason = response.status_text or http.HTTPStatus(response.status).phrase
     except ValueError:
         reason = ""
-    return BrowserExchange(
+    return BrowserHop(
         url=request.url.split("#", 1)[0],
         method=request.method,
         target=target,
@@ -677,7 +677,7 @@ def _exchange(request: Any, response: Any, headers: list[tuple[str, str]], reque
     )
 
 
-def _bot_wall(final: BrowserExchange) -> Any:
+def _bot_wall(final: BrowserHop) -> Any:
     from linkcheck.signatures import bot_wall
 
     headers = {}

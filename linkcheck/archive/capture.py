@@ -59,7 +59,7 @@ class CaptureSkipped(Exception):
 
 
 @dataclass(slots=True)
-class Exchange:
+class CapturedHop:
     """One request and its response, as they went over the wire."""
 
     url: str
@@ -102,7 +102,7 @@ async def fetch_chain(
     max_bytes: int | None = None,
     check_type: bool = True,
     hooks: FetchHooks = FetchHooks(),
-) -> list[Exchange]:
+) -> list[CapturedHop]:
     """GET `url` and every redirect after it, within `options.timeout` for all hops.
 
     Raises CaptureSkipped when there is nothing to archive (failure, a type not
@@ -113,22 +113,22 @@ async def fetch_chain(
     transport = as_transport(client)
     deadline = loop.time() + options.timeout
     cap = options.max_resource_bytes if max_bytes is None else max_bytes
-    hops: list[Exchange] = []
+    hops: list[CapturedHop] = []
     trail = RedirectTrail(url, options.max_redirects)
     current = url
     try:
         while True:
             if hooks.allow_url is not None and not hooks.allow_url(current):
                 raise CaptureSkipped(f"not allowed to fetch {current}")
-            exchange = await _fetch_one(transport, current, options, clock, deadline, cap, check_type, hooks)
-            hops.append(exchange)
-            if exchange.location is None:
+            hop = await _fetch_one(transport, current, options, clock, deadline, cap, check_type, hooks)
+            hops.append(hop)
+            if hop.location is None:
                 return hops
             try:
-                trail.follow(exchange.location)
+                trail.follow(hop.location)
             except RedirectRefused as refused:
                 raise CaptureSkipped(str(refused)) from None
-            current = exchange.location
+            current = hop.location
     except BaseException:
         for hop in hops:
             hop.discard()
@@ -144,7 +144,7 @@ async def _fetch_one(
     cap: int,
     check_type: bool,
     hooks: FetchHooks,
-) -> Exchange:
+) -> CapturedHop:
     host = urlsplit(url).hostname or ""
     headers = dict(hooks.headers_for(host)) if hooks.headers_for is not None else None
     configured = frozenset(name.lower() for name in headers or {})
@@ -165,7 +165,7 @@ async def _fetch_one(
             kind = answer.headers.get("content-type") or "none"
             raise CaptureSkipped(f"content type {kind} is not captured (archive content types: {', '.join(options.content_types)})")
         body, length, digest, truncated = await _read_body(answer, cap, deadline)
-    return Exchange(
+    return CapturedHop(
         url=url,
         method="GET",
         target=answer.target,
@@ -186,7 +186,7 @@ async def _fetch_one(
     )
 
 
-def exchange_from_received(url: str, received: Received, options: CaptureOptions, hooks: FetchHooks = FetchHooks()) -> Exchange:
+def hop_from_received(url: str, received: Received, options: CaptureOptions, hooks: FetchHooks = FetchHooks()) -> CapturedHop:
     """The page's hop from what the checker already received (bytes as they came off the
     wire, headers in order): the same record a fetch of its own would write, without a
     second download. CaptureSkipped for a type the archive does not keep."""
@@ -197,10 +197,10 @@ def exchange_from_received(url: str, received: Received, options: CaptureOptions
     configured = frozenset(name.lower() for name in (hooks.headers_for(host) if hooks.headers_for is not None else {}))
     cap = options.max_resource_bytes
     data = received.body[:cap]
-    body: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - closed by Exchange.discard
+    body: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - closed by CapturedHop.discard
     body.write(data)
     parts = urlsplit(url)
-    return Exchange(
+    return CapturedHop(
         url=url,
         method="GET",
         target=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
@@ -223,7 +223,7 @@ def exchange_from_received(url: str, received: Received, options: CaptureOptions
 
 async def _read_body(answer: Answer, cap: int, deadline: float) -> tuple[IO[bytes], int, str, str | None]:
     """The raw (content-encoded) body into a spooled file, with its SHA-1, cut at `cap`."""
-    body: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - closed by Exchange.discard
+    body: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - closed by CapturedHop.discard
     digest = hashlib.sha1()
     length = 0
     truncated: str | None = None

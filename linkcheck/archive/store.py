@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from linkcheck.check.transport import Client
 
-from linkcheck.archive.capture import CaptureSkipped, Exchange, FetchHooks, Slot, exchange_from_received, fetch_chain
+from linkcheck.archive.capture import CaptureSkipped, CapturedHop, FetchHooks, Slot, hop_from_received, fetch_chain
 from linkcheck.archive.content import decode_content, requisite_urls
 from linkcheck.archive.errors import ArchiveError
 from linkcheck.archive.index import Catalog, Entry
@@ -243,7 +243,7 @@ class Archive:
             return await self._capture_in_browser(url)
         try:
             if received is not None:
-                hops = [exchange_from_received(url, received, self.options, self._hooks)]
+                hops = [hop_from_received(url, received, self.options, self._hooks)]
             else:
                 hops = await fetch_chain(client, url, self.options, clock=self._clock, hooks=self._hooks)
         except CaptureSkipped as exc:
@@ -300,7 +300,7 @@ class Archive:
             return await self._run(self._reused, url, latest)
         return replace(_capture_from(url, entries), requisites=kept)
 
-    async def _submit(self, hops: list[Exchange], role: str, job: Job | None = None) -> list[Entry] | None:
+    async def _submit(self, hops: list[CapturedHop], role: str, job: Job | None = None) -> list[Entry] | None:
         job = job or Job(hops, role, self.policy.kind == "changed", asyncio.get_running_loop().create_future())
         try:
             await self._queue.put(job)
@@ -310,7 +310,7 @@ class Archive:
             raise
         return await job.done
 
-    def _requisites_of(self, final: Exchange) -> list[str]:
+    def _requisites_of(self, final: CapturedHop) -> list[str]:
         if media_type(final.content_type) not in ("text/html", "application/xhtml+xml") or not 200 <= final.response.status < 300:
             return []
         body = decode_content(final.read_body(), final.header("content-encoding"))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from linkcheck.archive.capture import Exchange
+from linkcheck.archive.capture import CapturedHop
 from linkcheck.archive.errors import ArchiveError
 from linkcheck.archive.index import REPLAY_TYPES, ROLE_HEADER, Catalog, Entry, make_entry
 from linkcheck.archive.layout import Layout
@@ -31,7 +31,7 @@ from linkcheck.archive.warc import Placed, RecordBuilder, WarcFile, warc_date
 class Job:
     """The exchanges of one capture (a page and its redirect hops, or a requisite)."""
 
-    hops: list[Exchange]
+    hops: list[CapturedHop]
     role: str
     only_if_changed: bool
     done: asyncio.Future[list[Entry] | None]
@@ -151,7 +151,7 @@ class Writer:
             bodies += [body, None]
         return records, bodies
 
-    def _original(self, hop: Exchange, pending: dict[str, Entry]) -> Entry | None:
+    def _original(self, hop: CapturedHop, pending: dict[str, Entry]) -> Entry | None:
         """The record holding this payload if the URL's last capture had the same digest."""
         assert self._catalog is not None
         last = pending.get(f"url:{hop.url}") or self._catalog.latest(hop.url)

@@ -47,7 +47,7 @@ _VERBATIM = ("-", ".", "`")  # delimiters whose blocks are always code (but `--`
 
 def extract(text: str, options: ExtractOptions) -> Iterator[RawLink]:
     """Links in an AsciiDoc document, in document order."""
-    return links_at(text, _Scanner(text, options).run())
+    return links_at(text, _AsciidocScanner(text, options).run())
 
 
 class _NextIndex:
@@ -68,7 +68,7 @@ class _NextIndex:
         return self._at if pos <= self._at < end else -1
 
 
-class _Scanner:
+class _AsciidocScanner:
     def __init__(self, text: str, options: ExtractOptions) -> None:
         self.text = text
         self.options = options

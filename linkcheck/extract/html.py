@@ -308,7 +308,7 @@ def scan_links(text: str) -> list[Found] | None:
     `>`, text in between unescaped (each run on its own), script and style content raw,
     and whatever follows the last `>` raw.
     """
-    scanner = _Scanner(text)
+    scanner = _FastScanner(text)
     position = 0
     try:
         while 0 <= position < scanner.end:
@@ -322,7 +322,7 @@ def scan_links(text: str) -> list[Found] | None:
     return scanner.links.finish()
 
 
-class _Scanner:
+class _FastScanner:
     """One document: each step reads from an offset and returns where to go on (-1: give up)."""
 
     __slots__ = ("end", "links", "text")

@@ -65,7 +65,7 @@ def find_links(text: str, start: int, end: int, options: ExtractOptions, comment
 
     `comments=False` reads `%` as a literal character (a BibTeX field value, say).
     """
-    return _Scanner(text, start, end, options, comments).run()
+    return _LatexScanner(text, start, end, options, comments).run()
 
 
 class _NextIndex:
@@ -82,7 +82,7 @@ class _NextIndex:
         return self._at
 
 
-class _Scanner:
+class _LatexScanner:
     def __init__(self, text: str, start: int, end: int, options: ExtractOptions, comments: bool) -> None:
         self.text, self.start, self.end = text, start, end
         self.options, self.comments = options, comments

@@ -51,7 +51,7 @@ _ROLE_WINDOW = 64  # longest role name looked for before a backtick
 
 def extract(text: str, options: ExtractOptions) -> Iterator[RawLink]:
     """Links in a reStructuredText document, in document order."""
-    return links_at(text, _Scanner(text, options).run())
+    return links_at(text, _RstScanner(text, options).run())
 
 
 def _line_table(text: str) -> tuple[list[int], list[int], list[int], list[str], list[int]]:
@@ -72,7 +72,7 @@ def _line_table(text: str) -> tuple[list[int], list[int], list[int], list[str], 
     return starts, ends, offsets, bodies, leads
 
 
-class _Scanner:
+class _RstScanner:
     def __init__(self, text: str, options: ExtractOptions) -> None:
         self.text = text
         self.options = options
