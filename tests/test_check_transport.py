@@ -170,6 +170,71 @@ def test_a_configured_proxy_carries_every_request(farm):
     assert [record.path for record in proxy.requests] == [target]
 
 
+class TunnelProxy:
+    """An HTTP proxy that speaks only CONNECT (RFC 9110 9.3.6), on loopback in a thread:
+    it answers 200, then pipes bytes both ways; it records each tunnel's target."""
+
+    def __init__(self):
+        import socket, threading
+        self.targets = []
+        self._server = socket.create_server(("127.0.0.12", 0))
+        self.port = self._server.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self):
+        import socket, threading
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += client.recv(4096)
+            method, target, _ = head.split(b"\r\n", 1)[0].split(b" ")
+            assert method == b"CONNECT"
+            self.targets.append(target.decode())
+            host, port = target.decode().rsplit(":", 1)
+            upstream = socket.create_connection((host, int(port)))
+            client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(2)
+                except OSError:
+                    pass
+
+    def close(self):
+        self._server.close()
+
+
+def test_https_goes_through_a_proxys_tunnel_with_the_certificate_checked(farm):
+    """An https:// citation through a proxy: CONNECT to the target, then TLS with the
+    target's own certificate checked end to end (the proxy sees only ciphertext)."""
+    good = farm.host(ip="127.0.0.13", tls="trusted").route("/page", respond(200, "<p>ok</p>"))
+    bad = farm.host(ip="127.0.0.14", tls="self-signed").route("/page", respond(200, "<p>ok</p>"))
+    proxy = TunnelProxy()
+    try:
+        results = check_urls([good.url("/page"), bad.url("/page")], fast_settings(farm, **{"network.proxy": f"http://127.0.0.12:{proxy.port}"}))
+    finally:
+        proxy.close()
+    assert results[good.url("/page")].status is Status.OK
+    assert results[bad.url("/page")].status is not Status.OK and "certificate" in (results[bad.url("/page")].error or "")
+    assert set(proxy.targets) == {f"127.0.0.13:{good.port}", f"127.0.0.14:{bad.port}"}  # every request went through it
+    assert good.count("/page") >= 1
+
+
 def test_the_environments_proxy_is_used_and_no_proxy_honoured(farm, monkeypatch):
     proxy = farm.host(ip="127.0.0.9").default(respond(200, "proxied"))
     direct = farm.host(ip="127.0.0.11").route("/page", respond(200))

@@ -365,8 +365,6 @@ def _stream_workers(settings: Settings, reading: Reading) -> int:
     return min(cores, settings.check.max_concurrency)
 
 
-
-
 class RunMessage(UserWarning):
     """A message of a run given no `on_message` (the CLI prints them on stderr instead)."""
 
