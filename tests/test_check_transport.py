@@ -238,7 +238,7 @@ def test_https_goes_through_a_proxys_tunnel_with_the_certificate_checked(farm):
 def test_the_environments_proxy_is_used_and_no_proxy_honoured(farm, monkeypatch):
     proxy = farm.host(ip="127.0.0.9").default(respond(200, "proxied"))
     direct = farm.host(ip="127.0.0.11").route("/page", respond(200))
-    monkeypatch.setenv("HTTP_PROXY", proxy.url("/"))
+    monkeypatch.setenv("HTTP_PROXY", proxy.url("/").removeprefix("http://"))  # host:port, as curl takes it
     monkeypatch.setenv("NO_PROXY", "127.0.0.11")
     through = "http://127.0.0.10:1/page"
     results = check_urls([through, direct.url("/page")], fast_settings(farm))

@@ -254,12 +254,12 @@ class Proxies:
 
     @classmethod
     def configured(cls, proxy: str) -> Proxies:
-        return cls({"all": proxy}) if proxy else cls.environment()
+        return cls({"all": _with_scheme(proxy)}) if proxy else cls.environment()
 
     @classmethod
     def environment(cls) -> Proxies:
-        found = {scheme: url for scheme, url in urllib.request.getproxies_environment().items() if scheme in ("http", "https", "all")}
-        return cls(found, from_environment=True)
+        found = urllib.request.getproxies_environment().items()
+        return cls({scheme: _with_scheme(url) for scheme, url in found if scheme in ("http", "https", "all") and url}, from_environment=True)
 
     @property
     def hosts(self) -> frozenset[str]:
@@ -278,6 +278,11 @@ class Proxies:
             return None
         address = URL(proxy)
         return address.with_user(None), aiohttp.BasicAuth.from_url(address)
+
+
+def _with_scheme(proxy: str) -> str:
+    """`host:port` as curl reads it: an http:// proxy."""
+    return proxy if "://" in proxy else f"http://{proxy}"
 
 
 class AiohttpTransport(Transport):
