@@ -67,6 +67,8 @@ def check_paths(
     the archive folder, `NetworkUnavailable` when nothing at all could be reached (with
     the report attached), and `Interrupted` on Ctrl-C or SIGTERM (with the partial report).
     `clock` replaces the wall clock (tests of confirmation over days use it).
+    `client`: every request of the run through this transport or `httpx.AsyncClient`
+    (yours to close; the run then checks in this process) instead of linkcheck's own.
     `on_message` hears what the run wants said while it goes on (waiting for the archive
     lock, an archive repaired on opening); by default each becomes a `RunMessage` warning.
     """
