@@ -235,6 +235,30 @@ def test_https_goes_through_a_proxys_tunnel_with_the_certificate_checked(farm):
     assert good.count("/page") >= 1
 
 
+def test_a_proxy_that_fails_is_named_and_no_citation_is_called_broken(farm, tmp_path):
+    """A proxy that is down, or that refuses the tunnel, is the proxy's failure: each result
+    says so (error, never dead), and a run where nothing got through exits 3, not 1."""
+    import socket, subprocess, sys
+    closed = socket.create_server(("127.0.0.12", 0))
+    down = f"http://127.0.0.12:{closed.getsockname()[1]}"
+    closed.close()
+    refusing = farm.host(ip="127.0.0.15").default(respond(403, "no"))
+    target = farm.host(ip="127.0.0.16", tls="trusted").route("/page", respond(200))
+    results = {
+        proxy: check_urls([target.url("/page")], fast_settings(farm, **{"network.proxy": proxy}))[target.url("/page")]
+        for proxy in (down, refusing.url("/").rstrip("/"))
+    }
+    assert results[down].status is Status.ERROR and results[down].error.startswith(f"proxy error: cannot connect to the proxy 127.0.0.12:")
+    assert results[refusing.url("/").rstrip("/")].error == "proxy error: the proxy answered 403 Forbidden"
+    assert target.count() == 0
+    (tmp_path / "cites.md").write_text(f"<{target.url('/page')}>\n", encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "LINKCHECK_NETWORK_PROXY": down, "LINKCHECK_NETWORK_PROBE_URLS": "http://127.0.0.17:9/",
+           "LINKCHECK_NETWORK_ALLOW_PRIVATE": "true", "LINKCHECK_NETWORK_CA_BUNDLE": farm.ca_pem, "HOME": str(tmp_path)}  # fmt: skip
+    run = subprocess.run([sys.executable, "-m", "linkcheck", "check", "--no-history", "cites.md"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 3, run.stdout + run.stderr
+    assert "network unavailable" in run.stderr
+
+
 def test_the_environments_proxy_is_used_and_no_proxy_honoured(farm, monkeypatch):
     proxy = farm.host(ip="127.0.0.9").default(respond(200, "proxied"))
     direct = farm.host(ip="127.0.0.11").route("/page", respond(200))

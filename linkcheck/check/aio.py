@@ -450,6 +450,11 @@ def _httpx_error(exc: BaseException) -> httpx.HTTPError | httpx.InvalidURL:
         return httpx.InvalidURL(str(exc))
     if isinstance(exc, aiohttp.NonHttpUrlClientError):
         return httpx.UnsupportedProtocol(str(exc))
+    # The proxy itself, not the cited site: said so, so that no citation is blamed for it.
+    if isinstance(exc, aiohttp.ClientProxyConnectionError):
+        return httpx.ProxyError(f"cannot connect to the proxy {exc.host}:{exc.port}: {_message(exc.__cause__ or exc.os_error)}")
+    if isinstance(exc, aiohttp.ClientHttpProxyError):
+        return httpx.ProxyError(f"the proxy answered {exc.status} {exc.message}".rstrip())
     if isinstance(exc, aiohttp.ClientConnectorError):  # DNS, refused, unreachable, TLS handshake
         return httpx.ConnectError(_message(exc.__cause__ or exc.os_error))
     if isinstance(exc, aiohttp.ServerDisconnectedError):
