@@ -248,7 +248,7 @@ def test_a_proxy_that_fails_is_named_and_no_citation_is_called_broken(farm, tmp_
         proxy: check_urls([target.url("/page")], fast_settings(farm, **{"network.proxy": proxy}))[target.url("/page")]
         for proxy in (down, refusing.url("/").rstrip("/"))
     }
-    assert results[down].status is Status.ERROR and results[down].error.startswith(f"proxy error: cannot connect to the proxy 127.0.0.12:")
+    assert results[down].status is Status.ERROR and results[down].error.startswith("proxy error: cannot connect to the proxy 127.0.0.12:")
     assert results[refusing.url("/").rstrip("/")].error == "proxy error: the proxy answered 403 Forbidden"
     assert target.count() == 0
     (tmp_path / "cites.md").write_text(f"<{target.url('/page')}>\n", encoding="utf-8")
