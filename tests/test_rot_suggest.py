@@ -173,6 +173,16 @@ def test_through_linkcheck_transport_a_gzipped_answer_is_read_and_a_corrupt_one_
     assert corrupt.suggestion is None and "unreadable answer (the gzip body is corrupt" in corrupt.notes[0]
 
 
+def test_a_url_no_service_can_be_asked_for_is_a_note_not_a_crash(farm):
+    """A control character in the cited URL cannot go into the TimeGate's address (httpx
+    refuses it, as linkcheck's transport does): each service says so in a note."""
+    gate, api = timegate(farm), wayback(farm)
+    outcome = run_suggest("http://cited.example/a\x01b", memento_timegate=gate.url("/timegate/"), wayback_api=api.url("/wayback/available"))
+    assert outcome.suggestion is None
+    assert outcome.notes[0].startswith(f"Memento TimeGate {gate.url('/timegate/')}: cannot ask for this URL (Invalid non-printable ASCII")
+    assert gate.count() == 0
+
+
 def test_check_cited_copy(farm):
     archive = farm.host()
     archive.route("/web/20190503120000/http://cited.example/a", respond(200, "<p>copy</p>"))

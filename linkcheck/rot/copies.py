@@ -89,6 +89,8 @@ async def suggest(
             found, note = None, f"timed out after {timeout:g}s"
         except httpx.HTTPError as exc:
             found, note = None, _unreachable(exc)
+        except httpx.InvalidURL as exc:  # the cited URL cannot be put into the service's address
+            found, note = None, f"cannot ask for this URL ({exc})"
         except (ValueError, TypeError, BodyLimitExceeded) as exc:  # JSON, dates or an encoding that do not parse
             found, note = None, f"unreadable answer ({exc})"
         if found is not None:
