@@ -11,8 +11,6 @@ from __future__ import annotations
 import zlib
 from collections.abc import AsyncIterator, Callable
 
-import httpx
-
 #: Below this many decoded bytes no ratio is suspicious (tiny compressible pages).
 _RATIO_GRACE_BYTES = 1024 * 1024
 
@@ -37,18 +35,6 @@ def _inflater(encoding: str) -> Callable[[bytes, int], tuple[bytes, bytes]] | No
     return inflate
 
 
-async def read_body(
-    response: httpx.Response, *, limit: int, max_ratio: float, decode: bool = True, raw: RawCopy | None = None
-) -> bytes:
-    """At most `limit` bytes of the (decoded) body; raises BodyLimitExceeded for a bomb.
-
-    Encodings other than gzip/deflate are returned as received. `raw`: see `read_chunks`.
-    """
-    return await read_chunks(
-        response.aiter_raw(), response.headers.get("content-encoding", ""), limit=limit, max_ratio=max_ratio, decode=decode, raw=raw
-    )
-
-
 class RawCopy:
     """The raw (still content-encoded) bytes a read saw, and whether it reached the end."""
 
@@ -70,9 +56,10 @@ async def read_chunks(
     decode: bool = True,
     raw: RawCopy | None = None,
 ) -> bytes:
-    """`read_body` for any client: the raw (still encoded) chunks and the Content-Encoding.
-    With `raw`, the chunks are also kept as received, and `raw.complete` says whether the
-    body ended within the limit."""
+    """At most `limit` bytes of the (decoded) body from its raw (still encoded) chunks and
+    its Content-Encoding; raises BodyLimitExceeded for a bomb. Encodings other than
+    gzip/deflate are returned as received. With `raw`, the chunks are also kept as
+    received, and `raw.complete` says whether the body ended within the limit."""
     encoding = content_encoding.strip().lower()
     inflate = _inflater(encoding) if decode else None
     pieces: list[bytes] = []
