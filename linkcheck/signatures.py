@@ -236,6 +236,19 @@ _STRONG_MARKERS: list[tuple[str, re.Pattern[bytes]]] = [
     ("Fastly", re.compile(rb"<title>\s*client challenge\s*</title>", re.I)),
 ]  # fmt: skip
 
+#: (vendor, pattern): the proof-of-work walls open-source sites put up against scrapers in 2025.
+#: Their page is recognised by what only it carries: its own assets in an attribute (a blog
+#: post quoting the path has it escaped in text) and the challenge's payload. It explains
+#: itself at length (Anubis's "Why am I seeing this?" runs to ~250 words), so the bound is
+#: `CHALLENGE_PAGE_WORDS`, not the interstitial's.
+_CHALLENGE_PAGE_MARKERS: list[tuple[str, re.Pattern[bytes]]] = [
+    ("Anubis", re.compile(
+        rb"""<script[^>]*\bid=["']?anubis_challenge\b|(src|href)\s*=\s*["'][^"'>]*/\.within\.website/x/cmd/anubis/""", re.I)),
+    ("go-away", re.compile(rb"""(src|href)\s*=\s*["'][^"'>]*/go-away/cmd/go-away/assets/""", re.I)),
+]  # fmt: skip
+#: The Anubis and go-away pages stay under this many visible words; an article is longer.
+CHALLENGE_PAGE_WORDS = 600
+
 #: (vendor, pattern): scripts these services inject into every page they serve; a wall only
 #: on a page that shows almost nothing (or that answered an error).
 _WEAK_MARKERS: list[tuple[str, re.Pattern[bytes]]] = [
@@ -259,7 +272,7 @@ _WALL_KEYS = (
     b"request blocked", b"api-services-support@amazon", b"robot check", b"requested url was rejected",
     b"wordfence", b"limited by the site owner", b"mod_security", b"modsecurity", b"security checkpoint",
     b"ddos-guard", b"turnstile", b"pardon our interruption", b"radware", b"perfdrive", b"rbzns", b"rbzid",
-    b"client challenge", b"human", b"robot",
+    b"client challenge", b"human", b"robot", b"anubis", b"/go-away/",
 )  # fmt: skip
 
 
@@ -268,7 +281,8 @@ _WALL_KEYS = (
 _SUCCESS_WALL_KEYS = (
     b"cdn-cgi", b"cf_chl", b"just a moment", b"checking your browser", b"incapsula", b"sucuri", b"captcha",
     b"_pxappid", b"/_px/", b"hold to confirm", b"awswaf", b"robot check", b"url was rejected", b"turnstile",
-    b"pardon our interruption", b"perfdrive", b"rbzid", b"client challenge", b"human", b"robot",
+    b"pardon our interruption", b"perfdrive", b"rbzid", b"client challenge", b"human", b"robot", b"anubis",
+    b"/go-away/",
 )  # fmt: skip
 
 
@@ -327,17 +341,29 @@ def bot_wall(
     head = body[:SCAN_LIMIT]
     if not (scanned or scan(body)).has(_WALL_KEY_SET if error else _SUCCESS_WALL_KEY_SET):
         return None
-    strong = next((vendor for vendor, pattern in _STRONG_MARKERS if pattern.search(head)), None)
-    weak = None if strong else next((vendor for vendor, pattern in _WEAK_MARKERS if pattern.search(head)), None)
-    if strong is None and weak is None:
+    vendor, most_words = _wall_marker(head)
+    if vendor is None:
         return None
     if not error:
         words = page_shape(body).words if is_html(headers.get("content-type"), body) else 0
-        if words >= (INTERSTITIAL_WORDS if strong else NEARLY_EMPTY_WORDS):
+        if words >= most_words:
             return None  # a real page that carries the vendor's script
-    vendor = strong or weak
     code = f" ({status})" if status is not None else ""
     return Wall(BlockReason.BOT_WALL, f"the site answered{code} with a challenge page instead of the content; the page may be alive", vendor)
+
+
+def _wall_marker(head: bytes) -> tuple[str | None, int]:
+    """The vendor whose wall marker `head` carries, and how many visible words a page with
+    that marker may show and still be the wall (beyond it, a real page carrying the script)."""
+    for markers, most_words in (
+        (_CHALLENGE_PAGE_MARKERS, CHALLENGE_PAGE_WORDS),
+        (_STRONG_MARKERS, INTERSTITIAL_WORDS),
+        (_WEAK_MARKERS, NEARLY_EMPTY_WORDS),
+    ):
+        vendor = next((vendor for vendor, pattern in markers if pattern.search(head)), None)
+        if vendor is not None:
+            return vendor, most_words
+    return None, 0
 
 
 def _header_wall(status: int | None, headers: Mapping[str, str], error: bool) -> Wall | None:

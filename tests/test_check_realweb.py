@@ -104,6 +104,71 @@ window.gokuProps = {"key":"AQIDAHjcYu","iv":"EkQVUwA","context":"ixWPrZ"};</scri
 <script src="https://5ec2a1ad32dc.d0db0a30.us-east-2.token.awswaf.com/5ec2a1ad32dc/challenge.js"></script>
 </head><body><div id="challenge-container"></div><noscript><h1>JavaScript is disabled</h1></noscript></body></html>"""
 
+#: Anubis (TecharoHQ/anubis, web/index.templ; the policy docs' `status_codes`: CHALLENGE and
+#: DENY answer 200 unless the operator sets 401/403). Its page carries the challenge payload as a
+#: JSON script, its assets under /.within.website/x/cmd/anubis/, and explains itself at length in
+#: "Why am I seeing this?" (paraphrased here at the same length).
+ANUBIS = """<!DOCTYPE html><html lang="en"><head><title>Making sure you&#39;re not a bot!</title>
+<link rel="stylesheet" href="/.within.website/x/xess/xess.min.css?cachebuster=v1.21.3">
+<meta name="viewport" content="width=device-width, initial-scale=1.0"><meta name="robots" content="noindex,nofollow">
+<script id="anubis_version" type="application/json">"v1.21.3"</script>
+<script id="anubis_challenge" type="application/json">{"rules":{"algorithm":"fast","difficulty":4,"report_as":4},
+"challenge":"a4f1c2d9e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1"}</script>
+<script id="anubis_base_prefix" type="application/json">""</script></head><body id="top"><main>
+<center><h1 id="title" class=".centered-div">Making sure you&#39;re not a bot!</h1></center>
+<div class="centered-div"><img id="image" style="width:100%;max-width:256px;"
+src="/.within.website/x/cmd/anubis/static/img/pensive.webp?cacheBuster=v1.21.3">
+<p id="status">Loading...</p>
+<script async type="module" src="/.within.website/x/cmd/anubis/static/js/main.mjs?cacheBuster=v1.21.3"></script>
+<div id="progress" role="progressbar" aria-labelledby="status"><div class="bar-inner"></div></div>
+<details><summary>Why am I seeing this?</summary>
+<p>The people who run this website put Anubis in front of it because crawlers gathering training data for
+AI companies were requesting its pages so aggressively that the server kept falling over, and when it falls
+over nobody at all can read what it hosts. Every visitor is asked to do a small amount of work first.</p>
+<p>Anubis is a compromise. It uses a proof-of-work scheme much like Hashcash, which was proposed long ago as a
+way of making bulk email spam expensive. For one person opening a few pages the extra computation is too small
+to notice, but for a scraper requesting millions of pages it adds up to a real cost, and that cost is the point.</p>
+<p>This is a stopgap. The hope is that with more time the project can tell headless browsers apart from people
+in other ways, for example by how they render fonts, so that visitors who are very likely to be legitimate never
+have to see this challenge page or wait for the proof of work to finish before reading the site.</p>
+<p>The challenge relies on modern JavaScript features that some privacy extensions switch off. If the page does
+not move on after a few seconds, please allow scripts for this domain or turn such extensions off for it, then
+reload the page and the check will run again.</p></details>
+<noscript><p>Unfortunately you need JavaScript enabled to get past this challenge. A way through without
+JavaScript is being worked on, but it is not finished yet.</p></noscript><div id="testarea"></div></div>
+<footer><center><p>Protected by <a href="https://github.com/TecharoHQ/anubis">Anubis</a> from
+<a href="https://techaro.lol">Techaro</a>.</p></center></footer></main></body></html>"""
+#: Anubis's DENY answer: its error template ("Oh noes!", the reject mascot), status 200 by default.
+ANUBIS_DENY = """<!DOCTYPE html><html lang="en"><head><title>Oh noes!</title>
+<link rel="stylesheet" href="/.within.website/x/xess/xess.min.css?cachebuster=v1.21.3"></head><body id="top"><main>
+<center><h1 id="title" class=".centered-div">Oh noes!</h1></center><div class="centered-div">
+<img id="image" alt="Sad Anubis" style="width:100%;max-width:256px;"
+src="/.within.website/x/cmd/anubis/static/img/reject.webp?cacheBuster=v1.21.3">
+<p>Access Denied: error code 6f3a9c1e2b.</p><button onClick="window.location.reload();">Try again</button>
+<p><a href="/">Go home</a></p></div><footer><center><p>Protected by <a href="https://github.com/TecharoHQ/anubis">Anubis</a>
+from <a href="https://techaro.lol">Techaro</a>.</p></center></footer></main></body></html>"""
+#: go-away (git.gammaspectra.live/git/go-away): the same idea, its assets under
+#: /.well-known/.git.gammaspectra.live/git/go-away/cmd/go-away/assets/, every path answered with
+#: the same 200 challenge page (so a made-up address looks exactly like the cited one).
+GO_AWAY = """<!DOCTYPE html><html><head><title>Checking you are not a bot</title>
+<link rel="stylesheet" href="/.well-known/.git.gammaspectra.live/git/go-away/cmd/go-away/assets/static/anubis/style.css?cacheBust=Zo1">
+<meta name="viewport" content="width=device-width, initial-scale=1.0"><meta name="referrer" content="origin"></head>
+<body id="top"><main><center><h1 id="title" class=".centered-div">Checking you are not a bot</h1></center>
+<div class="centered-div"><img id="image" style="width:100%;max-width:256px;"
+src="/.well-known/.git.gammaspectra.live/git/go-away/cmd/go-away/assets/static/logo.png?cacheBust=Zo1">
+<p id="status">Loading challenge <em>js-refresh</em>...</p><details><summary>Why am I seeing this?</summary>
+<p>The administrator of this site set up go-away to keep aggressive AI scrapers from taking the server down.</p>
+<p>Some challenges need modern JavaScript; extensions that disable it may have to be turned off for this domain.</p>
+</details><noscript><p>You may need to enable JavaScript to get past this challenge.</p></noscript>
+<script async type="module" src="/.well-known/.git.gammaspectra.live/git/go-away/cmd/go-away/assets/challenge/js-refresh/runtime.mjs?cacheBust=Zo1"></script>
+</div></main></body></html>"""
+#: A blog post *about* Anubis: names its title and its asset path in running text and code.
+ABOUT_ANUBIS = article(
+    "<meta name=description content='Anubis'>"
+).replace("<p>Engineers", "<p>Visitors now see <q>Making sure you&#39;re not a bot!</q> while Anubis checks them; "
+          "its files live under <code>/.within.website/x/cmd/anubis/static/</code> and the challenge arrives in a "
+          "<code>&lt;script id=&quot;anubis_challenge&quot;&gt;</code> element.</p><p>Engineers")
+
 
 def test_bot_walls_are_blocked_with_the_vendor_named(tmp_path, farm, named_hosts):
     site = farm.host("127.0.0.1")
@@ -137,6 +202,25 @@ def test_bot_walls_are_blocked_with_the_vendor_named(tmp_path, farm, named_hosts
     assert plain.status is Status.BLOCKED and "bot wall" not in plain.error  # no vendor guessed
     # A challenge is not asked again: it does not pass by retrying.
     assert site.count("/cf-503") == 1 and site.count("/cf-429") == 1
+
+
+def test_proof_of_work_walls_are_blocked_not_ok_nor_a_soft_404(tmp_path, farm):
+    """Anubis and go-away answer linkcheck's browser-like User-Agent with their challenge page,
+    200 by default: not the cited page (not ok), and every made-up address gets the same page
+    (not a soft 404). A post about Anubis that quotes its title and paths stays ok."""
+    anubis = farm.host("127.0.0.1")
+    anubis.default(respond(200, ANUBIS, {"content-type": "text/html; charset=utf-8"}))
+    anubis.route("/status-401", respond(401, ANUBIS, {"content-type": "text/html; charset=utf-8"}))
+    anubis.route("/denied", respond(200, ANUBIS_DENY, {"content-type": "text/html; charset=utf-8"}))
+    go_away = farm.host("127.0.0.2").default(respond(200, GO_AWAY, {"content-type": "text/html; charset=utf-8"}))
+    blog = farm.host("127.0.0.3").route("/2025/anubis", respond(200, ABOUT_ANUBIS, {"content-type": "text/html"}))
+    walls = [anubis.url("/wiki/Main_Page"), anubis.url("/status-401"), anubis.url("/denied"), go_away.url("/user/repo/issues/12")]
+    results = check(tmp_path, [*walls, blog.url("/2025/anubis")])
+    for url, vendor in zip(walls, ["Anubis", "Anubis", "Anubis", "go-away"]):
+        result = results[url]
+        assert result.status is Status.BLOCKED, (url, result.status, result.error)
+        assert result.error.startswith("bot wall") and vendor in result.error, (url, result.error)
+    assert results[blog.url("/2025/anubis")].status is Status.OK, results[blog.url("/2025/anubis")].error
 
 
 def test_pages_that_merely_carry_a_vendors_script_stay_ok(tmp_path, farm):
