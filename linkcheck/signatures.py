@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-import ahocorasick
+import ahocorasick_rs
 
 from linkcheck.safehtml import SafeHTMLParser
 from linkcheck.sites import registrable_domain
@@ -303,20 +303,19 @@ class Scan:
 
 
 def scan(body: bytes | None) -> Scan:
-    """The marker keys in `body` (lower-cased; bytes read as Latin-1, one character each)."""
+    """The marker keys in `body` (lower-cased bytes; every key is ASCII)."""
     if not body:
         return _NOTHING
-    text = body[:SCAN_LIMIT].lower().decode("latin-1")
-    return Scan(frozenset(key for _, key in _automaton().iter(text)))
+    keys, automaton = _automaton()
+    matches = automaton.find_matches_as_indexes(body[:SCAN_LIMIT].lower(), overlapping=True)
+    return Scan(frozenset(keys[index] for index, _, _ in matches)) if matches else _NOTHING
 
 
 @functools.cache
-def _automaton() -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for key in (*_WALL_KEYS, *_SUCCESS_WALL_KEYS, *_PARKED_KEYS, *_CONSENT_KEYS, _PASSWORD):
-        automaton.add_word(key.decode("latin-1"), key)
-    automaton.make_automaton()
-    return automaton
+def _automaton() -> tuple[tuple[bytes, ...], ahocorasick_rs.BytesAhoCorasick]:
+    """Every key once, and one automaton over them (overlapping: a key inside another counts)."""
+    keys = tuple(dict.fromkeys((*_WALL_KEYS, *_SUCCESS_WALL_KEYS, *_PARKED_KEYS, *_CONSENT_KEYS, _PASSWORD)))
+    return keys, ahocorasick_rs.BytesAhoCorasick(keys)
 
 
 _NOTHING = Scan(frozenset())
@@ -459,12 +458,18 @@ _CONSENT_WORDS = re.compile(
 #: A short page: only on one of these does a heading (not the title) say "consent wall".
 _SHORT_PAGE_BYTES = 16 * 1024
 _TITLE = re.compile(rb"<title[^>]*>([^<]{0,300})", re.I)
-_CONSENT_KEYS = (b"consent", b"cookie", b"privacy", b"before you continue", b"fortfahren", b"continuer", b"continuar", b"continuare", b"verdergaat")
+#: Every `_CONSENT_WORDS` match holds one of these: a page without any is no consent wall.
+_CONSENT_KEYS = (
+    b"consent", b"cookie", b"privacy", b"before you continue", b"fortfahren", b"datenschutzeinstellungen", b"continuer",
+    b"continuar", b"continuare", b"verdergaat",
+)  # fmt: skip
 
 
 def _consent_hint(head: bytes, scanned: Scan) -> bool:
     """Whether a page may be a consent wall, without parsing it: its title says so, or it is
     short and names consent at all (every page links a privacy policy: that alone is no hint)."""
+    if not scanned.has(_CONSENT_KEY_SET):
+        return False
     title = _TITLE.search(head)
     if title is not None and _CONSENT_WORDS.search(title.group(1).decode("utf-8", "replace")):
         return True
@@ -556,11 +561,8 @@ _PARKED_KEYS = (
 )  # fmt: skip
 
 
-def parked(
-    cited: str, final: str, status: int | None, body: bytes | None, content_type: str | None, scanned: Scan | None = None
-) -> str | None:
-    """Why the cited site no longer belongs to its publisher (a parking or for-sale lander,
-    a registrar's expired page), or None."""
+def _parked_by_redirect(cited: str, final: str, body: bytes | None, content_type: str | None) -> str | None:
+    """A redirect to a marketplace, or to the `ww1.` host a parking service puts its lander on."""
     try:
         before, after = urlsplit(cited), urlsplit(final)
     except ValueError:
@@ -574,6 +576,18 @@ def parked(
         shape = page_shape(body) if body and is_html(content_type, body) else None
         if shape is None or shape.words < LANDER_WORDS:
             return f"redirected to {host}, the pattern of a parking service's lander"
+    return None
+
+
+def parked(
+    cited: str, final: str, status: int | None, body: bytes | None, content_type: str | None, scanned: Scan | None = None
+) -> str | None:
+    """Why the cited site no longer belongs to its publisher (a parking or for-sale lander,
+    a registrar's expired page), or None."""
+    if final != cited:
+        redirected = _parked_by_redirect(cited, final, body, content_type)
+        if redirected is not None:
+            return redirected
     if status is None or not 200 <= status < 300 or not body or not is_html(content_type, body):
         return None
     head = body[:SCAN_LIMIT]

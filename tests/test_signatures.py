@@ -4,8 +4,13 @@ see, and the look-alikes it must leave alone (the precision traps)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from linkcheck.signatures import BlockReason, blocked_by, bot_wall, page_shape, parked, redirect_wall, script_built
+from linkcheck.signatures import (
+    _CONSENT_KEYS, _PARKED_KEYS, _PASSWORD, _SUCCESS_WALL_KEYS, _WALL_KEYS, SCAN_LIMIT, BlockReason, blocked_by, bot_wall,
+    page_shape, parked, redirect_wall, scan, script_built,
+)
 from tests.test_check_realweb import ABOUT_ANUBIS, AKAMAI, ANUBIS, ANUBIS_DENY, GO_AWAY, CF_CHALLENGE, CF_IUAM, INCAPSULA, LOGIN_PAGE, PERIMETERX, SUCURI, article
 
 HTML = {"content-type": "text/html; charset=utf-8"}
@@ -174,3 +179,40 @@ def test_a_page_without_its_closing_head_tag_still_shows_its_text():
     page = article().replace("</head>", "").encode()
     assert page_shape(page).words > 80
     assert bot_wall(200, {"content-type": "text/html"}, article('<script src="/cdn-cgi/challenge-platform/x.js"></script>').replace("</head>", "").encode()) is None
+
+
+def _every_key_by_substring(body: bytes) -> frozenset[bytes]:
+    lowered = body[:SCAN_LIMIT].lower()
+    keys = (*_WALL_KEYS, *_SUCCESS_WALL_KEYS, *_PARKED_KEYS, *_CONSENT_KEYS, _PASSWORD)
+    return frozenset(key for key in keys if key in lowered)
+
+
+@pytest.mark.parametrize("page", [ANUBIS, GO_AWAY, CF_CHALLENGE, CF_IUAM, AKAMAI, INCAPSULA, SUCURI, PERIMETERX, LOGIN_PAGE, FORUM_THREAD])
+def test_one_pass_finds_exactly_the_keys_substring_search_finds(page):
+    body = page.encode()
+    assert scan(body).found == _every_key_by_substring(body)
+    assert scan(body).found  # each of these pages holds some key
+
+
+@given(st.lists(st.sampled_from([*_WALL_KEYS[:20], *_PARKED_KEYS[:10], b"<p>", b" ", b"ROBOT", b"Cdn-Cgi", b"x"]), max_size=30), st.integers(0, 200))
+def test_one_pass_agrees_with_substring_search_on_any_mix_and_only_reads_the_first_64_kib(parts, pad):
+    body = b"".join(parts)
+    assert scan(body).found == _every_key_by_substring(body)
+    late = b"a" * (SCAN_LIMIT - pad) + body
+    assert scan(late).found == _every_key_by_substring(late)
+
+
+@pytest.mark.parametrize("title", [
+    "Before you continue to YouTube", "Cookie settings", "Consent to cookies", "Agree to the use of cookies", "Manage consent",
+    "Your consent", "Consent preferences", "Accept all cookies", "Your privacy choices", "Privacy settings",
+    "We value your privacy", "Bevor Sie fortfahren", "Datenschutzeinstellungen", "Avant de continuer", "Antes de continuar",
+    "Prima di continuare", "Voordat je verdergaat",
+])  # fmt: skip
+def test_a_consent_title_always_holds_a_key_the_one_pass_finds(title):
+    """`_consent_hint` skips a page whose scan holds no consent key: exact only if every
+    phrase `_CONSENT_WORDS` knows holds a key."""
+    from linkcheck.signatures import _CONSENT_KEY_SET, _CONSENT_WORDS
+
+    body = f"<html><head><title>{title}</title></head><body></body></html>".encode()
+    assert _CONSENT_WORDS.search(title)
+    assert scan(body).has(_CONSENT_KEY_SET)

@@ -60,6 +60,9 @@ class ReferenceRot:
         self.memory = memory
         self.detector: Any = None
         self._said: set[str] = set()
+        #: The archive drift is compared with, when it has a catalog (looked up once: what this
+        #: run archives is newer than its start, so it is never compared with anyway).
+        self._drift_archive: Path | None = None
 
     def hooks(self, engine: Engine) -> EngineHooks:
         """The hooks for `engine` (an engine's `HooksFactory`): soft-404 probes are its own."""
@@ -79,6 +82,8 @@ class ReferenceRot:
                     skip_hosts=frozenset(host.lower() for host in rot.soft404_skip_hosts),
                 )
                 self.detector = Soft404Detector(self._probe, options, is_cited=engine.cited.__contains__)
+        if rot.drift and (Path(self.settings.archive.path) / "catalog.sqlite").is_file():
+            self._drift_archive = Path(self.settings.archive.path)
         return EngineHooks(judge=judge, judge_body_limit=body_limit, suggest=self.suggest if rot.suggestions else None)
 
     async def _probe(self, url: str) -> Any:
@@ -96,10 +101,8 @@ class ReferenceRot:
             if verdict is not None:
                 return PageVerdict(status=Status.BLOCKED if verdict.blocked else Status.SOFT404, error=verdict.reason)
         last = outcome.last
-        if not self.settings.rot.drift or last is None or last.body is None:
-            return PageVerdict()
-        archive_dir = Path(self.settings.archive.path)
-        if not (archive_dir / "catalog.sqlite").is_file():
+        archive_dir = self._drift_archive
+        if archive_dir is None or last is None or last.body is None:
             return PageVerdict()
         from linkcheck.archive import ArchiveError
 
