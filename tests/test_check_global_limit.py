@@ -23,6 +23,7 @@ PAGES = 24
 
 @pytest.mark.parametrize(("limit", "streamed"), [(40, False), (64, False), (64, True)], ids=["40", "64", "64-while-reading"])
 def test_the_global_limit_is_reached_and_never_passed(farm, tmp_path, monkeypatch, limit, streamed):
+    monkeypatch.setattr(spread, "usable_cores", lambda: 3)  # two workers and the parent
     monkeypatch.setattr(spread, "MIN_LINKS", 1)  # spread over workers, as a big run is
     hosts = [farm.host(f"127.0.4.{index + 1}").default(respond(200, "<p>a page</p>", delay=0.25)) for index in range(HOSTS)]
     citations = [f"- <{host.url(f'/page/{n}')}>" for n in range(PAGES) for host in hosts]
@@ -43,6 +44,7 @@ def test_the_limit_is_shared_when_one_worker_was_dealt_the_big_site(farm, tmp_pa
     """Sites are dealt whole: one big site fills worker 0 (its host limit caps it at 4), the
     seventeen small ones go to worker 1. A fixed share each (32 of 64) capped worker 1 at
     32 and the run at 36 in flight; a shared limit lets worker 1 take the rest."""
+    monkeypatch.setattr(spread, "usable_cores", lambda: 3)  # two workers and the parent
     monkeypatch.setattr(spread, "MIN_LINKS", 1)
     big = farm.host("127.0.6.1").default(respond(200, "<p>a page</p>", delay=0.25))
     small = [farm.host(f"127.0.6.{index + 2}").default(respond(200, "<p>a page</p>", delay=0.25)) for index in range(17)]

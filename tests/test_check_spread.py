@@ -272,3 +272,15 @@ def _alive(pid: int) -> bool:
             return stat.read().split(")")[-1].split()[0] != "Z"  # a zombie has stopped
     except OSError:
         return False
+
+
+def test_workers_are_all_cores_but_one_unless_check_workers_says(monkeypatch):
+    """The parent reads, collects verdicts and writes history: on two cores one process
+    checking beats two workers and a busy parent (README, Benchmarks)."""
+    links = links_for([f"http://h{n % 300}.org/{n}" for n in range(spread.MIN_LINKS)])
+    monkeypatch.setattr(spread, "usable_cores", lambda: 2)
+    assert spread.worker_count(fast_settings(), links) == 1
+    monkeypatch.setattr(spread, "usable_cores", lambda: 8)
+    assert spread.worker_count(fast_settings(), links) == 7
+    assert spread.worker_count(fast_settings(**{"check.workers": 3}), links) == 3
+    assert spread.worker_count(fast_settings(**{"check.workers": 3}), links[:10]) == 1  # a small run stays in one process

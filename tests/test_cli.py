@@ -256,7 +256,7 @@ def test_ctrl_c_stops_within_two_seconds_with_a_partial_report(farm, tmp_path, s
         lines.append("filler text " * (STREAM_MIN_BYTES // 12 + 1))
     name = f"a-{uuid.uuid4().hex}.md"  # to find any process left behind
     document(tmp_path, name, "\n".join(lines) + "\n")
-    extra = {"LINKCHECK_NETWORK_PROBE_URLS": "", "LINKCHECK_CHECK_READ_TIMEOUT": "60s"}
+    extra = {"LINKCHECK_NETWORK_PROBE_URLS": "", "LINKCHECK_CHECK_READ_TIMEOUT": "60s", "LINKCHECK_CHECK_WORKERS": "2"}
     process = _spawn(["check", name, "--format", "json"], tmp_path, extra)
     deadline = time.monotonic() + 20
     while site.count("/slow") < 4 and time.monotonic() < deadline:  # wait until the slow requests hang

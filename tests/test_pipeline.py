@@ -4,6 +4,7 @@ from pathlib import Path
 
 import linkcheck.collect as collect
 from linkcheck import extract_paths
+from linkcheck.check import spread
 from tests.helpers import fast_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -88,7 +89,7 @@ def _statuses(report):
 def test_checking_while_reading_gives_the_report_of_reading_first(farm, tmp_path, monkeypatch):
     import linkcheck.pipeline.run as pipeline  # the run module: its knobs are read there
     from linkcheck import check_paths
-    from linkcheck.check import spread
+
     from tests.farm import redirect, respond
 
     hosts = [farm.host(ip=f"127.0.0.{i}") for i in (2, 3, 4)]
@@ -108,6 +109,7 @@ def test_checking_while_reading_gives_the_report_of_reading_first(farm, tmp_path
 
     monkeypatch.setattr(spread.SpreadSession, "__aenter__", counted)
     monkeypatch.setattr(pipeline, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(spread, "usable_cores", lambda: 3)  # two workers and the parent
     monkeypatch.setattr(pipeline, "FEED_BATCH", 2)  # many small batches: a URL seen again later
     streamed = check_paths(["docs"], settings)
     assert len(sessions) == 1  # the second run did check while reading
@@ -122,13 +124,14 @@ def test_checking_while_reading_gives_the_report_of_reading_first(farm, tmp_path
 def test_checking_while_reading_reuses_fresh_verdicts_from_history(farm, tmp_path, monkeypatch):
     import linkcheck.pipeline.run as pipeline  # the run module: its knobs are read there
     from linkcheck import check_paths
-    from linkcheck.check import spread
+
     from tests.farm import respond
 
     hosts = [farm.host(ip=f"127.0.0.{i}").default(respond(200)) for i in (2, 3)]
     _corpus_citing(tmp_path / "docs", hosts)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(pipeline, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(spread, "usable_cores", lambda: 3)  # two workers and the parent
     monkeypatch.setattr(pipeline, "FEED_BATCH", 2)
     settings = fast_settings(farm, **{"history.max_age": "1h"})
     first = check_paths(["docs"], settings)
@@ -162,6 +165,7 @@ def test_checking_while_reading_still_tells_offline_from_dead(tmp_path, monkeypa
         (tmp_path / "docs" / f"d{n}.md").write_text(links + "\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(pipeline, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(spread, "usable_cores", lambda: 3)  # two workers and the parent
     monkeypatch.setattr(pipeline, "FEED_BATCH", 3)
     settings = fast_settings(**{"network.probe_urls": [f"http://127.0.0.1:{port}/probe"], "check.retries": 0})
     with pytest.raises(NetworkUnavailable) as raised:
@@ -188,6 +192,7 @@ def test_an_archived_copy_cited_after_the_url_went_to_a_worker_is_still_the_sugg
     monkeypatch.setattr(pipeline, "STREAM_MIN_BYTES", 10**12)
     first = {r.url: r for r in check_paths(["docs"], settings).results}
     monkeypatch.setattr(pipeline, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(spread, "usable_cores", lambda: 3)  # two workers and the parent
     monkeypatch.setattr(pipeline, "FEED_BATCH", 1)
     streamed = {r.url: r for r in check_paths(["docs"], settings).results}
     gone = site.url("/gone")

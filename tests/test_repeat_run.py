@@ -110,7 +110,7 @@ def test_a_repeat_run_makes_no_request_and_extracts_nothing_again(
     ):  # the path a large corpus takes: links go to workers while files are read
         monkeypatch.setattr(pipeline, "STREAM_MIN_BYTES", 0)
         monkeypatch.setattr(pipeline, "FEED_BATCH", 4)
-        monkeypatch.setattr(pipeline, "worker_cores", lambda: 2)
+        monkeypatch.setattr(spread, "usable_cores", lambda: 3)  # two workers and the parent
     started = []
     real_enter = spread.SpreadSession.__aenter__
 

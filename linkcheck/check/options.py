@@ -62,6 +62,7 @@ class CheckSettings:
     method: str = setting("head", "method", "first request method: head (GET fallback) or get")
     github_token: str = setting("", "str", "token for GitHub's API: github.com repositories, files and issues are then checked through it (empty: the GITHUB_TOKEN environment variable, if set)")
     github_api: str = setting("https://api.github.com", "str", "GitHub's API (a GitHub Enterprise server's /api/v3)")
+    workers: int = setting(0, "int0", "worker processes that check on this machine, for a run of at least 2,000 URLs (0: one per core but one, so none below three cores: the run's own process checks)")
     ray: str = setting("", "str", "check on a Ray cluster (linkcheck[distributed]): local (a throwaway cluster on this machine for the run), auto (the cluster this machine is in), ray://HOST:PORT or HOST:PORT (join one); empty: this machine only")
 
 

@@ -110,7 +110,7 @@ def worker_count(settings: CheckConfig, links: Sequence[Link]) -> int:
     if len(checkable) < MIN_LINKS:
         return 1
     sites = {site_of(link.request_url) for link in checkable}
-    return max(1, min(worker_cores(), len(sites), settings.check.max_concurrency))
+    return max(1, min(worker_cores(settings), len(sites), settings.check.max_concurrency))
 
 
 def usable_cores() -> int:
@@ -118,13 +118,13 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def worker_cores() -> int:
-    """The cores worker processes are worth: all but one, which the parent keeps busy
-    (reading the documents, collecting verdicts, history, the report). With two cores
-    that is one, and one worker is this process: forking then only adds the cost of
-    carrying every link and verdict between processes (measured on the shared benchmark,
-    2 cores, 10,000 URLs at 0 ms: 4.9 s with two workers, 4.4 s in one process)."""
-    return max(1, usable_cores() - 1)
+def worker_cores(settings: CheckConfig) -> int:
+    """Worker processes worth starting (`check.workers`; by default all cores but one,
+    which the parent keeps busy reading the documents, collecting verdicts, writing history
+    and the report). With two cores that is one, and one worker is this process: forking
+    then only adds the cost of carrying every link and verdict between processes (shared
+    benchmark, 2 cores, 10,000 URLs at 0 ms: 4.9 s with two workers, 4.4 s in one process)."""
+    return settings.check.workers or max(1, usable_cores() - 1)
 
 
 def _by_site(links: Sequence[Link]) -> dict[str, list[Link]]:

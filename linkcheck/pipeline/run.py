@@ -361,7 +361,7 @@ def _stream_workers(settings: Settings, reading: Reading) -> int:
     """Worker processes to check with while reading (1: read first, then decide)."""
     if settings.archive.enabled or not can_fork():
         return 1
-    cores = worker_cores()
+    cores = worker_cores(settings)
     if cores < 2 or reading.size() < STREAM_MIN_BYTES:
         return 1
     return min(cores, settings.check.max_concurrency)
