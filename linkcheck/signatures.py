@@ -314,8 +314,13 @@ def scan(body: bytes | None) -> Scan:
 @functools.cache
 def _automaton() -> tuple[tuple[bytes, ...], ahocorasick_rs.BytesAhoCorasick]:
     """Every key once, and one automaton over them (overlapping: a key inside another counts)."""
-    keys = tuple(dict.fromkeys((*_WALL_KEYS, *_SUCCESS_WALL_KEYS, *_PARKED_KEYS, *_CONSENT_KEYS, _PASSWORD)))
+    keys = tuple(dict.fromkeys(all_keys()))
     return keys, ahocorasick_rs.BytesAhoCorasick(keys)
+
+
+def all_keys() -> tuple[bytes, ...]:
+    """Every key a recogniser here asks `scan` for."""
+    return (*_WALL_KEYS, *_SUCCESS_WALL_KEYS, *_PARKED_KEYS, *_CONSENT_KEYS, _PASSWORD)
 
 
 _NOTHING = Scan(frozenset())

@@ -89,7 +89,6 @@ def _statuses(report):
 def test_checking_while_reading_gives_the_report_of_reading_first(farm, tmp_path, monkeypatch):
     import linkcheck.pipeline.run as pipeline  # the run module: its knobs are read there
     from linkcheck import check_paths
-
     from tests.farm import redirect, respond
 
     hosts = [farm.host(ip=f"127.0.0.{i}") for i in (2, 3, 4)]
@@ -124,7 +123,6 @@ def test_checking_while_reading_gives_the_report_of_reading_first(farm, tmp_path
 def test_checking_while_reading_reuses_fresh_verdicts_from_history(farm, tmp_path, monkeypatch):
     import linkcheck.pipeline.run as pipeline  # the run module: its knobs are read there
     from linkcheck import check_paths
-
     from tests.farm import respond
 
     hosts = [farm.host(ip=f"127.0.0.{i}").default(respond(200)) for i in (2, 3)]

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from linkcheck.signatures import (
-    _CONSENT_KEYS, _PARKED_KEYS, _PASSWORD, _SUCCESS_WALL_KEYS, _WALL_KEYS, SCAN_LIMIT, BlockReason, blocked_by, bot_wall,
-    page_shape, parked, redirect_wall, scan, script_built,
+    _PARKED_KEYS, _WALL_KEYS, SCAN_LIMIT, BlockReason, all_keys, blocked_by, bot_wall, page_shape, parked, redirect_wall,
+    scan, script_built,
 )
 from tests.test_check_realweb import ABOUT_ANUBIS, AKAMAI, ANUBIS, ANUBIS_DENY, GO_AWAY, CF_CHALLENGE, CF_IUAM, INCAPSULA, LOGIN_PAGE, PERIMETERX, SUCURI, article
 
@@ -183,8 +183,7 @@ def test_a_page_without_its_closing_head_tag_still_shows_its_text():
 
 def _every_key_by_substring(body: bytes) -> frozenset[bytes]:
     lowered = body[:SCAN_LIMIT].lower()
-    keys = (*_WALL_KEYS, *_SUCCESS_WALL_KEYS, *_PARKED_KEYS, *_CONSENT_KEYS, _PASSWORD)
-    return frozenset(key for key in keys if key in lowered)
+    return frozenset(key for key in all_keys() if key in lowered)
 
 
 @pytest.mark.parametrize("page", [ANUBIS, GO_AWAY, CF_CHALLENGE, CF_IUAM, AKAMAI, INCAPSULA, SUCURI, PERIMETERX, LOGIN_PAGE, FORUM_THREAD])

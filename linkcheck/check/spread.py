@@ -110,7 +110,7 @@ def worker_count(settings: CheckConfig, links: Sequence[Link]) -> int:
     if len(checkable) < MIN_LINKS:
         return 1
     sites = {site_of(link.request_url) for link in checkable}
-    return max(1, min(worker_cores(settings), len(sites), settings.check.max_concurrency))
+    return max(1, min(workers_wanted(settings), len(sites), settings.check.max_concurrency))
 
 
 def usable_cores() -> int:
@@ -118,7 +118,7 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def worker_cores(settings: CheckConfig) -> int:
+def workers_wanted(settings: CheckConfig) -> int:
     """Worker processes worth starting (`check.workers`; by default all cores but one,
     which the parent keeps busy reading the documents, collecting verdicts, writing history
     and the report). With two cores that is one, and one worker is this process: forking
@@ -609,4 +609,4 @@ class _Closing(asyncio.Protocol):
             self.closed.set_result(None)
 
 
-__all__ = ["MIN_LINKS", "SpreadRun", "SpreadSession", "can_fork", "run_spread", "usable_cores", "worker_cores", "worker_count"]
+__all__ = ["MIN_LINKS", "SpreadRun", "SpreadSession", "can_fork", "run_spread", "usable_cores", "workers_wanted", "worker_count"]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linkcheck.check.loop import run as run_loop
-from linkcheck.check.spread import SpreadRun, SpreadSession, can_fork, run_spread, worker_cores, worker_count
+from linkcheck.check.spread import SpreadRun, SpreadSession, can_fork, run_spread, workers_wanted, worker_count
 from linkcheck.collect import Extraction, PathLike, Reading
 from linkcheck.collect import extract_paths as _extract_paths
 from linkcheck.config import Settings
@@ -361,7 +361,7 @@ def _stream_workers(settings: Settings, reading: Reading) -> int:
     """Worker processes to check with while reading (1: read first, then decide)."""
     if settings.archive.enabled or not can_fork():
         return 1
-    cores = worker_cores(settings)
+    cores = workers_wanted(settings)
     if cores < 2 or reading.size() < STREAM_MIN_BYTES:
         return 1
     return min(cores, settings.check.max_concurrency)
