@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,6 +36,7 @@ def fast_settings(farm=None, **overrides) -> Settings:
 
 #: A folder without config.toml, so tests never pick up the repository's own.
 _NO_CONFIG_HERE = Path(tempfile.mkdtemp(prefix="linkcheck-no-config-"))
+atexit.register(shutil.rmtree, _NO_CONFIG_HERE, ignore_errors=True)
 
 
 def check_urls(urls: Sequence[str], settings: Settings) -> dict[str, Result]:

@@ -138,6 +138,43 @@ def test_refused_and_nxdomain(farm):
     assert not diffs, diffs
 
 
+def test_a_name_that_does_not_resolve_is_asked_once_for_all_its_urls(farm, monkeypatch):
+    """A dead domain cited 40 times costs one lookup, not 40 (aiohttp asks again after every
+    failure): with a resolver that takes 5 s per failed query, as one gone from the network
+    does, a 10,000-URL run waited minutes before it could say "network unavailable". The
+    failure is kept FAILED_LOOKUP_SECONDS, then the name is asked again."""
+    import socket
+    import linkcheck.check.aio as A
+    asked = []
+    inner = socket.getaddrinfo
+
+    def counting(host, *args, **kwargs):
+        asked.append(host)
+        return inner(host, *args, **kwargs)  # conftest's: NXDOMAIN beyond loopback
+
+    monkeypatch.setattr(socket, "getaddrinfo", counting)
+    live = farm.host()
+    for i in range(3):
+        live.route(f"/p{i}", respond(200, "<p>ok</p>"))
+    urls = [f"http://gone.example/page/{i}" for i in range(40)] + [live.url(f"/p{i}") for i in range(3)]
+    verdicts = run(urls, fast_settings(farm), "aiohttp")
+    assert [verdicts[u][0] for u in urls] == ["dead"] * 40 + ["ok"] * 3
+    assert asked.count("gone.example") == 1
+
+    clock = [0.0]
+    resolver = A.GuardResolver(C.address_policy(fast_settings(farm)), 1.0, clock=lambda: clock[0])
+
+    async def twice():
+        for moment in (0.0, A.FAILED_LOOKUP_SECONDS - 1, A.FAILED_LOOKUP_SECONDS + 1):
+            clock[0] = moment
+            with pytest.raises(socket.gaierror) as raised:
+                await resolver.resolve("gone.example", 80)
+            assert raised.value.errno == socket.EAI_NONAME
+    asked.clear()
+    asyncio.run(twice())
+    assert asked == ["gone.example", "gone.example"]  # at 0 s and again once the failure expired
+
+
 def test_an_answer_carries_what_the_archive_records(farm):
     """Status, reason, version, headers in order, the request as sent, the peer's address
     and the raw (still gzip-encoded) body: alike from both transports."""

@@ -25,14 +25,16 @@ What must hold (tests/test_check_guard.py, test_hostile_servers.py, test_check_t
 from __future__ import annotations
 
 import asyncio
+import copy
 import errno
 import functools
 import ipaddress
 import re
 import socket
 import ssl
+import time
 import urllib.request
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +53,13 @@ from linkcheck.check.transport import Answer, Opening, Transport
 MAX_HEAD_BYTES = 100 * 1024
 #: The encodings `body.read_body` decodes; asking for others would bring bodies we cannot read.
 ACCEPT_ENCODING = "gzip, deflate"
+
+
+#: How long a name that did not resolve stays unresolved for this run. Its other URLs get
+#: the same answer without asking: a dead domain cited 500 times costs one query, and a run
+#: whose resolver is gone ends in seconds, not one resolver timeout per URL. Short next to
+#: how long resolvers keep a "no such name" themselves (the zone's SOA minimum, RFC 2308).
+FAILED_LOOKUP_SECONDS = 30.0
 
 
 class AddressRefused(OSError):
@@ -92,19 +101,41 @@ class GuardResolver(AbstractResolver):
     (a proxy is usually on the local network, and it is not a citation).
     """
 
-    def __init__(self, policy: AddressPolicy, timeout: float | None, trusted: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        policy: AddressPolicy,
+        timeout: float | None,
+        trusted: frozenset[str] = frozenset(),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.policy = policy
         self.timeout = timeout
         self.trusted = trusted
+        self._clock = clock
+        #: Names whose lookup failed: until when the failure stands, and the error.
+        self._failed: dict[str, tuple[float, OSError]] = {}
 
     async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        """aiohttp shares one lookup among the requests waiting on a name and keeps what it
+        answers; a failure it asks again for every next URL. That answer is kept here, for
+        FAILED_LOOKUP_SECONDS."""
+        name = host.lower()
+        failed = self._failed.get(name)
+        if failed is not None:
+            until, error = failed
+            if self._clock() < until:
+                raise copy.copy(error)  # a fresh exception: the kept one's traceback must not grow
+            del self._failed[name]
         try:
-            if host.lower() in self.trusted:
+            if name in self.trusted:
                 addresses = await lookup(host, port, self.timeout)
             else:
                 addresses = await resolve_checked(host, port, self.policy, self.timeout)
         except BlockedAddress as blocked:
             raise AddressRefused(str(blocked)) from blocked
+        except (socket.gaierror, TimeoutError) as error:
+            self._failed[name] = (self._clock() + FAILED_LOOKUP_SECONDS, error)
+            raise
         return [
             {
                 "hostname": host,
