@@ -264,7 +264,8 @@ def verdict_result(link: Link, checked_at: datetime) -> Result:
 def iso_utc(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat is C all the way (strftime parses its format on every call): a report writes 10,000 of these
+    return moment.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,7 +76,7 @@ def test_fail_on_drift_never_says_no_broken_citations():
 
 
 def test_summary_says_why_citations_were_excluded():
-    from linkcheck.report.terminal import excluded_reasons
+    from linkcheck.report.plain import excluded_reasons
 
     assert excluded_reasons(rot_report()) == [
         ("private addresses (--allow-private permits them)", 2),

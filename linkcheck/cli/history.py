@@ -19,7 +19,8 @@ from linkcheck.errors import UsageError
 from linkcheck.history import Check, History, has_history, open_history
 from linkcheck.models import Result, iso_utc
 from linkcheck.report.rot_notes import is_drifted, notes
-from linkcheck.report.terminal import safe, status_style
+from linkcheck.report.plain import safe
+from linkcheck.report.terminal import status_style
 
 
 def _rot(check: Check) -> Result:

@@ -62,9 +62,9 @@ def _render(report: Report, settings: Settings, targets: list[tuple[str, str | N
 
 def _print_summary(report: Report, settings: Settings, files: list[str]) -> None:
     """Every report went to a file: one line on stderr still says how the run went."""
-    from linkcheck.report.terminal import summary_line
+    from linkcheck.report.plain import summary_text
 
-    summary = summary_line(report, ReportOptions(fail_on=settings.fail_on, fail_on_drift=settings.fail_on_drift)).plain.replace("\n", " ")
+    summary = summary_text(report, ReportOptions(fail_on=settings.fail_on, fail_on_drift=settings.fail_on_drift))
     _error(f"{summary} (report: {', '.join(files)})")
 
 

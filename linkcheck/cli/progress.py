@@ -40,7 +40,7 @@ class _Progress:
     def result(self, result: Result) -> None:
         if self.bar is None:
             return
-        from linkcheck.report.terminal import safe
+        from linkcheck.report.plain import safe
 
         self.bar.advance(self.task)
         if result.status in self.fail_on:  # the run's --fail-on, as in the report

@@ -19,14 +19,14 @@ class _RunLog:
     def report(self, report: Report, settings: Settings) -> None:
         if self.path is None:
             return
-        from linkcheck.report.terminal import safe, summary_line
+        from linkcheck.report.plain import safe, summary_text
 
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         lines = [f"{stamp} notice {safe(str(notice))}" for notice in report.notices]
         for result in report.broken(settings.fail_on):
             for location in result.locations:
                 lines.append(f"{stamp} broken {safe(location.file)} {location.where()} {result.status.value} {safe(result.url)} {safe(result.error or '')}")
-        summary = summary_line(report, ReportOptions(fail_on=settings.fail_on, fail_on_drift=settings.fail_on_drift)).plain.replace("\n", " ")
+        summary = summary_text(report, ReportOptions(fail_on=settings.fail_on, fail_on_drift=settings.fail_on_drift))
         lines.append(f"{stamp} summary {summary}")
         try:
             with open(self.path, "a", encoding="utf-8") as handle:

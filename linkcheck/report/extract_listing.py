@@ -70,7 +70,7 @@ def write_listing(extraction: Extraction, fmt: str, stream: TextIO) -> None:
     from rich.text import Text
 
     from linkcheck.report.markdown import plural
-    from linkcheck.report.terminal import safe
+    from linkcheck.report.plain import safe
 
     console = Console(file=stream, highlight=False, emoji=False, no_color=not stream.isatty())
     table = Table(box=None, pad_edge=False)

@@ -30,7 +30,7 @@ from linkcheck._version import __version__
 from linkcheck.models import WARNING_STATUSES, Location, Report, Result, Status, iso_utc
 from linkcheck.report import ReportOptions
 from linkcheck.report.rot_notes import drift_text, is_broken, is_drifted, suggestion_text
-from linkcheck.report.terminal import safe
+from linkcheck.report.plain import safe
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 

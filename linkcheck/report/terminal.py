@@ -10,13 +10,13 @@ from collections import defaultdict
 from typing import TextIO
 
 from rich.console import Console
-from rich.control import strip_control_codes
 from rich.table import Table
 from rich.text import Text
 
 from linkcheck.models import WARNING_STATUSES, Location, Report, Result, Status
 from linkcheck.report import ReportOptions
-from linkcheck.report.rot_notes import drifted_results, is_broken, is_drifted, notes, status_label, suggestion_url
+from linkcheck.report.plain import safe, summary_parts
+from linkcheck.report.rot_notes import is_broken, is_drifted, notes, status_label, suggestion_url
 
 _QUIET_STATUSES = frozenset({Status.OK, Status.REDIRECT_TEMPORARY, Status.EXCLUDED, Status.UNSUPPORTED})
 
@@ -158,73 +158,8 @@ def detail(result: Result, rot: bool = True) -> str:
 
 
 def summary_line(report: Report, options: ReportOptions) -> Text:
-    counts = ", ".join(f"{count} {status}" for status, count in report.by_status().items()) or "nothing to check"
-    elapsed = f" in {options.elapsed:.1f}s" if options.elapsed is not None else ""
-    text = Text(
-        f"{_count(report.unique_urls, 'unique URL')}, {_count(report.links, 'citation')}, "
-        f"{_count(report.documents, 'document')}{elapsed}: {counts}."
-    )
-    broken = report.broken(options.fail_on, drift=options.fail_on_drift)
-    citations = sum(len(result.locations) for result in broken)
-    drifted = drifted_results(report)
-    drifted_citations = _count(sum(len(result.locations) for result in drifted), "drifted citation")
-    drifted_urls = _count(len(drifted), "URL")
-    text.append("\n")
-    if report.interrupted:
-        text.append("Interrupted: the results above are partial. ", style="bold yellow")
-    if broken:
-        text.append(f"{_count(citations, 'broken citation')} ({_count(len(broken), 'URL')})", style="bold red")
-        if drifted and options.fail_on_drift:
-            text.append(f", including {drifted_citations} ({drifted_urls}, --fail-on drift)", style="bold red")
-        text.append(".", style="bold red")
-    else:
-        text.append("No broken citations.", style="bold green")
-    if drifted and not options.fail_on_drift:
-        text.append(f" {drifted_citations} ({drifted_urls}): the page has changed since it was archived.", style="yellow")
-    copies = sum(1 for result in report.results if suggestion_url(result) is not None)
-    if copies:
-        text.append(f" {copies} archived {'copy' if copies == 1 else 'copies'} suggested (in Detail).")
-    excluded = excluded_reasons(report)
-    if excluded:
-        total = sum(count for _, count in excluded)
-        reasons = ", ".join(f"{count} {reason}" for reason, count in excluded)
-        text.append(f"\n{total} excluded: {reasons}.")
+    """`plain.summary_parts`, styled for the terminal."""
+    text = Text()
+    for part, style in summary_parts(report, options):
+        text.append(part, style=style)
     return text
-
-
-#: Reasons worded by the start of an excluded result's message (the rest names the address).
-_PRIVATE = "private address"
-_PRIVATE_HINT = " (--allow-private permits them)"
-#: At most this many distinct reasons are named; the rest are counted together.
-_MAX_REASONS = 4
-
-
-def excluded_reasons(report: Report) -> list[tuple[str, int]]:
-    """Excluded URLs counted by why: `[("private address (--allow-private permits them)", 27), …]`,
-    most frequent first."""
-    counts: dict[str, int] = {}
-    for result in report.results:
-        if result.status is not Status.EXCLUDED:
-            continue
-        reason = safe(result.error or "no reason given")
-        if reason.startswith("refused: ") and "private" in reason:
-            reason = _PRIVATE  # the SSRF guard's refusal, whatever address it names
-        counts[reason] = counts.get(reason, 0) + 1
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    if len(ranked) > _MAX_REASONS:
-        rest = sum(count for _, count in ranked[_MAX_REASONS - 1 :])
-        ranked = ranked[: _MAX_REASONS - 1] + [("for other reasons", rest)]
-    return [
-        (f"{_PRIVATE}{'' if count == 1 else 'es'}{_PRIVATE_HINT}" if reason == _PRIVATE else reason, count)
-        for reason, count in ranked
-    ]
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def safe(value: str) -> str:
-    """Printable text only: no escape sequences, no carriage returns, newlines shown as ⏎."""
-    cleaned = strip_control_codes(value).replace("\x1b", "")
-    return "".join(ch if ch.isprintable() else "\ufffd" for ch in cleaned.replace("\n", "\u23ce"))
