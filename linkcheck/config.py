@@ -13,7 +13,6 @@ import dataclasses
 import functools
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -274,6 +273,8 @@ def _config_path(config_file: str | os.PathLike[str] | None, search_dir: Path | 
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # here: a run without a config file does not pay for the parser
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

@@ -13,12 +13,14 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from linkcheck.errors import InputError
 from linkcheck.extract import format_for, has_known_suffix, is_binary
 from linkcheck.models import Notice
+
+if TYPE_CHECKING:
+    import pathspec
 
 _SNIFF_BYTES = 8192
 _ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
@@ -64,14 +66,24 @@ class DiscoverOptions:
     gitignore: bool = True
 
 
+def _spec(lines: Sequence[str]) -> pathspec.GitIgnoreSpec | None:
+    """git's rules for these patterns; None for none (pathspec is imported only when a run
+    has patterns: a tenth of a repeat run's imports otherwise)."""
+    if not lines:
+        return None
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
 class Discovery:
     """Walks inputs once; `documents()` yields files, `notices` collects what was skipped and why."""
 
     def __init__(self, options: DiscoverOptions) -> None:
         self.options = options
         self.notices: list[Notice] = []
-        self._include = pathspec.GitIgnoreSpec.from_lines(options.include) if options.include else None
-        self._exclude = pathspec.GitIgnoreSpec.from_lines(options.exclude)
+        self._include = _spec(options.include)
+        self._exclude = _spec(options.exclude)
         self._ignore_cache: dict[Path, pathspec.GitIgnoreSpec | None] = {}
 
     def documents(self, inputs: Sequence[str | os.PathLike[str]]) -> Iterator[Document]:
@@ -151,7 +163,8 @@ class Discovery:
         if name.startswith(".") and not self.options.hidden:
             return True
         slash = "/" if is_dir else ""
-        if self._exclude.match_file(relative + slash) or (display != relative and self._exclude.match_file(display + slash)):
+        exclude = self._exclude
+        if exclude is not None and (exclude.match_file(relative + slash) or (display != relative and exclude.match_file(display + slash))):
             return True
         return worktree is not None and self._git_ignored(Path(entry.path), is_dir, worktree)
 
@@ -182,7 +195,7 @@ class Discovery:
                     lines += (folder / name).read_text(encoding="utf-8", errors="replace").splitlines()
                 except OSError:
                     pass
-            self._ignore_cache[folder] = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+            self._ignore_cache[folder] = _spec(lines)
         return self._ignore_cache[folder]
 
     def _document(self, path: Path, display: str, root: Path, explicit: bool) -> Document | None:

@@ -255,8 +255,9 @@ class PostgresHistory(HistoryQueries):
     # -- reading ----------------------------------------------------------------------
 
     def latest(self, url: str, *, before_run: int | None = None) -> Check | None:
-        """The newest check of `url` (optionally only from runs before `before_run`)."""
-        query = f"SELECT {_COLUMNS} FROM checks WHERE url = %s"
+        """The newest check of `url` that made a request (optionally only from runs before
+        `before_run`), as in the SQLite history: a reused verdict is a copy of one."""
+        query = f"SELECT {_COLUMNS} FROM checks WHERE url = %s AND NOT cached"
         args: list[object] = [url]
         if before_run is not None:
             query += " AND run_id < %s"
@@ -271,7 +272,7 @@ class PostgresHistory(HistoryQueries):
             chunk = list(urls[start : start + _MANY_CHUNK])
             rows = self._rows(
                 f"""SELECT newest.* FROM unnest(%s::text[]) AS wanted(url) CROSS JOIN LATERAL (
-                        SELECT {_COLUMNS} FROM checks WHERE checks.url = wanted.url AND run_id < %s
+                        SELECT {_COLUMNS} FROM checks WHERE checks.url = wanted.url AND NOT cached AND run_id < %s
                         ORDER BY checked_at DESC, run_id DESC LIMIT 1) AS newest""",
                 (chunk, before_run),
             )
@@ -282,7 +283,7 @@ class PostgresHistory(HistoryQueries):
     def latest_all(self, before_run: int) -> dict[str, Check]:
         """`latest` of every URL the history holds (from runs before `before_run`)."""
         rows = self._rows(
-            f"""SELECT DISTINCT ON (url) {_COLUMNS} FROM checks WHERE run_id < %s
+            f"""SELECT DISTINCT ON (url) {_COLUMNS} FROM checks WHERE NOT cached AND run_id < %s
                 ORDER BY url, checked_at DESC, run_id DESC""",
             (before_run,),
         )

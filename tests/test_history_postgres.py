@@ -106,7 +106,9 @@ def test_latest_many_is_latest_for_each_url(open_store):
             assert many == {url: check for url, check in one.items() if check is not None}
             assert len(many) == (3 if before > runs[2] else 2)
             assert history.latest_all(before) == many  # every URL the history holds: these
-        assert history.latest_many(urls, runs[2] + 1)["https://b.example/"].run_id == runs[1]
+        # b's verdict reused in run 1 is a copy: the newest check of b is still run 0's
+        newest_b = history.latest_many(urls, runs[2] + 1)["https://b.example/"]
+        assert (newest_b.run_id, newest_b.cached, newest_b.redirects) == (runs[0], False, [Redirect("https://b.example/x", 301)])
         assert history.latest("https://a.example/").status is Status.OK
 
 
