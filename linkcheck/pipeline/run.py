@@ -81,12 +81,12 @@ def check_paths(
         memory = stack.enter_context(Memory.open(settings, paths, started_at, now, say)) if settings.history.enabled else None
         cache = memory.extraction_cache() if memory is not None else None
         reading = Reading(paths, settings, only=only, cache=cache, link_text=False)
-        workers = _stream_workers(settings, reading) if client is None and not settings.check.ray else 1
+        workers = _stream_workers(settings, reading) if client is None and not settings.check.ray else 0
         run = _CheckRun(settings, Extraction(), started_at, now, memory, on_result, say)
         try:
             if settings.check.ray and client is None:
                 reachable = run_loop(run.execute_ray(reading, on_total))
-            elif workers > 1:
+            elif workers:
                 reachable = run_loop(run.execute_streaming(reading, workers, on_total))
             else:
                 run.extraction = reading.read_all()
@@ -188,7 +188,8 @@ class _CheckRun:
 
     async def execute_streaming(self, reading: Reading, workers: int, on_total: Callable[[int], None] | None) -> bool:
         """Read the documents and check at once: each document's new links go to the
-        workers as soon as it is read (a large corpus no longer waits for its last file).
+        workers (or, with one, to the engine in this process) as soon as it is read: a
+        large corpus no longer waits for its last file.
 
         Verdicts that arrive while reading goes on are held until it ends, because a
         link's locations are complete only then; so are verdicts reused from history.
@@ -222,25 +223,28 @@ class _CheckRun:
 
         known: list[Link] = []
         sessions = contextlib.AsyncExitStack()
-        session: SpreadSession | None = None
+        session: SpreadSession | _HereSession | None = None
 
         async def send(links: list[Link]) -> None:
             nonlocal session
             to_request = self._to_request(links, known, arrive)
-            if to_request and session is None:  # no workers at all when history answers everything
+            if to_request and session is None:  # no client, no workers when history answers everything
                 session = await sessions.enter_async_context(
                     SpreadSession(self.settings, workers, arrive, hooks=self._worker_hooks, clock=self.now)
+                    if workers > 1
+                    else _HereSession(self, arrive)
                 )
             if session is not None:
                 session.feed(to_request)
                 copies_sent.update((link.url, len(link.archived_copies)) for link in to_request)
 
+        batch = FEED_BATCH if workers > 1 else 1  # the engine here takes each document's links at once
         try:
             async with sessions:
                 pending: list[Link] = []
                 for new_links in reading.steps():
                     pending.extend(new_links)
-                    if len(pending) >= FEED_BATCH:
+                    if len(pending) >= batch:
                         await send(pending)
                         pending = []
                     # after every document: the workers' pipes are served, and Ctrl-C or
@@ -350,21 +354,66 @@ class _CheckRun:
         return report
 
 
-#: A corpus smaller than this is read before checking starts, in one process: workers
-#: cost more than they save below a couple of thousand links (~200 bytes of text each).
+class _HereSession:
+    """`SpreadSession`'s part in a run that checks in this process: the engine, with the
+    run's rot hooks, fed as the documents are read; `run` says what it did once it is left."""
+
+    def __init__(self, check_run: _CheckRun, on_result: Callable[[Result], None]) -> None:
+        self.check_run = check_run
+        self.on_result = on_result
+        self.run = SpreadRun()
+        self._stack = contextlib.AsyncExitStack()
+        self._feed: Callable[[Sequence[Link]], None] | None = None
+        self._engine: Engine | None = None
+
+    async def __aenter__(self) -> _HereSession:
+        from linkcheck.check import Engine, make_client
+
+        run = self.check_run
+        stack = await self._stack.__aenter__()
+        try:
+            http = await stack.enter_async_context(make_client(run.settings))
+            # Notices go to the run's list, not to the extraction, which is replaced once reading ends.
+            rot = ReferenceRot(run.settings, http, self.run.notices, run.started_at, run.memory)
+            engine = self._engine = run.engine = Engine(run.settings, http, clock=run.now, hooks=rot.hooks)
+            self._feed = await stack.enter_async_context(engine.stream(self.on_result))
+        except BaseException as error:
+            await self._stack.__aexit__(type(error), error, error.__traceback__)
+            raise
+        return self
+
+    def feed(self, links: Sequence[Link]) -> None:
+        assert self._feed is not None, "fed outside its block"
+        self._feed(links)
+
+    async def __aexit__(self, *exc: Any) -> bool | None:
+        try:
+            return await self._stack.__aexit__(*exc)
+        finally:
+            if self._engine is not None:
+                from linkcheck.check.engine import all_unreachable
+
+                outcomes = list(self._engine.outcomes.values())
+                self.run.host_stats = self._engine.host_stats
+                self.run.tried = bool(outcomes)
+                self.run.unreachable = all_unreachable(outcomes) if outcomes else True
+
+
+#: A corpus smaller than this is read before checking starts: below a couple of thousand
+#: links (~200 bytes of text each) reading is over before the first answer would be.
 STREAM_MIN_BYTES = 512 * 1024
-#: New links are sent to the workers in batches of about this many (fewer, larger frames).
+#: New links are sent to worker processes in batches of about this many (fewer, larger frames).
 FEED_BATCH = 1000
 
 
 def _stream_workers(settings: Settings, reading: Reading) -> int:
-    """Worker processes to check with while reading (1: read first, then decide)."""
-    if settings.archive.enabled or not can_fork():
-        return 1
-    cores = workers_wanted(settings)
-    if cores < 2 or reading.size() < STREAM_MIN_BYTES:
-        return 1
-    return min(cores, settings.check.max_concurrency)
+    """How a run checks while it reads: 0, it reads first (a small corpus; an archiving run,
+    whose snapshots are taken by the engine `execute` builds); 1, into the engine in this
+    process; more, to that many worker processes (`check.workers`)."""
+    if settings.archive.enabled or reading.size() < STREAM_MIN_BYTES:
+        return 0
+    cores = workers_wanted(settings) if can_fork() else 1
+    return max(1, min(cores, settings.check.max_concurrency))
 
 
 class RunMessage(UserWarning):
