@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linkcheck.check.loop import run as run_loop
-from linkcheck.check.spread import SpreadRun, SpreadSession, can_fork, run_spread, workers_wanted, worker_count
+from linkcheck.check.spread import SpreadRun, SpreadSession, can_fork, merge_stats, run_spread, workers_wanted, worker_count
 from linkcheck.collect import Extraction, PathLike, Reading
 from linkcheck.collect import extract_paths as _extract_paths
 from linkcheck.config import Settings
@@ -393,10 +393,7 @@ class _HereSession:
             if self._engine is not None:
                 from linkcheck.check.engine import all_unreachable
 
-                outcomes = list(self._engine.outcomes.values())
-                self.run.host_stats = self._engine.host_stats
-                self.run.tried = bool(outcomes)
-                self.run.unreachable = all_unreachable(outcomes) if outcomes else True
+                merge_stats(self.run, self._engine.host_stats, list(self._engine.outcomes.values()), all_unreachable)
 
 
 #: A corpus smaller than this is read before checking starts: below a couple of thousand
