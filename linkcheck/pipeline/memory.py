@@ -43,7 +43,7 @@ class Memory:
             latest = self.history.latest_many([link.url for link in links if link.verdict is None], self.run_id)
             if self._latest is None:
                 self._latest = latest
-            else:  # streaming: one batch of links per document
+            else:  # streaming: one call per batch of links read
                 self._latest.update(latest)
 
     @classmethod

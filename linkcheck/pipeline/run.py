@@ -187,9 +187,9 @@ class _CheckRun:
         return await self._spread_done(spread)
 
     async def execute_streaming(self, reading: Reading, workers: int, on_total: Callable[[int], None] | None) -> bool:
-        """Read the documents and check at once: each document's new links go to the
-        workers (or, with one, to the engine in this process) as soon as it is read: a
-        large corpus no longer waits for its last file.
+        """Read the documents and check at once: new links go to the workers (or, with
+        one, to the engine in this process) in batches as documents are read (FEED_BATCH,
+        HERE_BATCH): a large corpus no longer waits for its last file.
 
         Verdicts that arrive while reading goes on are held until it ends, because a
         link's locations are complete only then; so are verdicts reused from history.
@@ -238,7 +238,7 @@ class _CheckRun:
                 session.feed(to_request)
                 copies_sent.update((link.url, len(link.archived_copies)) for link in to_request)
 
-        batch = FEED_BATCH if workers > 1 else 1  # the engine here takes each document's links at once
+        batch = FEED_BATCH if workers > 1 else HERE_BATCH
         try:
             async with sessions:
                 pending: list[Link] = []
@@ -401,6 +401,9 @@ class _HereSession:
 STREAM_MIN_BYTES = 512 * 1024
 #: New links are sent to worker processes in batches of about this many (fewer, larger frames).
 FEED_BATCH = 1000
+#: The engine in this process takes new links in batches of about this many: fewer history
+#: lookups and scheduler passes than one per document, yet the first requests leave early.
+HERE_BATCH = 250
 
 
 def _stream_workers(settings: Settings, reading: Reading) -> int:
