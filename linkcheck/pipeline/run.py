@@ -24,7 +24,7 @@ from linkcheck.collect import extract_paths as _extract_paths
 from linkcheck.config import Settings
 from linkcheck.discover import require_inputs
 from linkcheck.errors import Interrupted, NetworkUnavailable, UsageError
-from linkcheck.models import Link, Report, Result, verdict_result
+from linkcheck.models import Link, Notice, Report, Result, verdict_result
 from linkcheck.pipeline.memory import Memory
 from linkcheck.pipeline.rot import ReferenceRot, WorkerRot, cited_copy
 from linkcheck.pipeline.snapshots import Snapshots
@@ -158,7 +158,7 @@ class _CheckRun:
         workers = worker_count(self.settings, to_check) if client is None and not self.settings.archive.enabled else 1
         if workers > 1:
             return await self._execute_spread(to_check, workers)
-        from linkcheck.check import Engine, make_client, network_available
+        from linkcheck.check import make_client, network_available
         from linkcheck.check.engine import all_unreachable
 
         owned = client is None
@@ -166,20 +166,28 @@ class _CheckRun:
         async with contextlib.AsyncExitStack() as stack:
             if owned:
                 await stack.enter_async_context(http)
-            rot = ReferenceRot(self.settings, http, self.extraction.notices, self.started_at, self.memory)
-            snapshots = Snapshots(self.settings, http, self.extraction.notices, self.on_message) if self.settings.archive.enabled else None
-
-            def hooks(engine: Engine) -> EngineHooks:
-                hooks = rot.hooks(engine)
-                return dataclasses.replace(hooks, capture=snapshots.capture_for(engine.limiter)) if snapshots is not None else hooks
-
-            engine = self.engine = Engine(self.settings, http, clock=self.now, hooks=hooks)
-            if snapshots is not None:
-                await stack.enter_async_context(snapshots.archive)
+            engine = await self.engine_here(http, self.extraction.notices, stack)
             await engine.run(to_check, self.accept)
             if all_unreachable(list(engine.outcomes.values())) and self.settings.network.probe_urls:
                 return await network_available(http, self.settings.network.probe_urls)
             return True
+
+    async def engine_here(self, http: Client, notices: list[Notice], stack: contextlib.AsyncExitStack) -> Engine:
+        """The engine that checks in this process (`execute`, `_HereSession`): the run's rot
+        hooks and, when archiving, its snapshots, whose archive stays open for `stack`'s life."""
+        from linkcheck.check import Engine
+
+        rot = ReferenceRot(self.settings, http, notices, self.started_at, self.memory)
+        snapshots = Snapshots(self.settings, http, notices, self.on_message) if self.settings.archive.enabled else None
+
+        def hooks(engine: Engine) -> EngineHooks:
+            hooks = rot.hooks(engine)
+            return dataclasses.replace(hooks, capture=snapshots.capture_for(engine.limiter)) if snapshots is not None else hooks
+
+        engine = self.engine = Engine(self.settings, http, clock=self.now, hooks=hooks)
+        if snapshots is not None:
+            await stack.enter_async_context(snapshots.archive)
+        return engine
 
     async def _execute_spread(self, to_check: list[Link], workers: int) -> bool:
         """`execute` with the hosts split over worker processes (linkcheck.check.spread)."""
@@ -367,15 +375,14 @@ class _HereSession:
         self._engine: Engine | None = None
 
     async def __aenter__(self) -> _HereSession:
-        from linkcheck.check import Engine, make_client
+        from linkcheck.check import make_client
 
         run = self.check_run
         stack = await self._stack.__aenter__()
         try:
             http = await stack.enter_async_context(make_client(run.settings))
             # Notices go to the run's list, not to the extraction, which is replaced once reading ends.
-            rot = ReferenceRot(run.settings, http, self.run.notices, run.started_at, run.memory)
-            engine = self._engine = run.engine = Engine(run.settings, http, clock=run.now, hooks=rot.hooks)
+            engine = self._engine = await run.engine_here(http, self.run.notices, stack)
             self._feed = await stack.enter_async_context(engine.stream(self.on_result))
         except BaseException as error:
             await self._stack.__aexit__(type(error), error, error.__traceback__)
@@ -408,7 +415,7 @@ HERE_BATCH = 250
 
 def _stream_workers(settings: Settings, reading: Reading) -> int:
     """How a run checks while it reads: 0, it reads first (a small corpus; an archiving run,
-    whose snapshots are taken by the engine `execute` builds); 1, into the engine in this
+    whose captures while reading are not yet proven by a test); 1, into the engine in this
     process; more, to that many worker processes (`check.workers`)."""
     if settings.archive.enabled or reading.size() < STREAM_MIN_BYTES:
         return 0
